@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { INCIDENT_STATES, PRIORITIES, SOURCES, type Action } from '@cityops/domain';
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const isoTime = z.iso.datetime({ offset: true });
+export const Lng = z.number().min(-180).max(180);
+export const Lat = z.number().min(-90).max(90);
+
+/** POST /api/incidents */
+export const CreateIncident = z.object({
+  category: z.string().min(1).max(64),
+  lng: Lng,
+  lat: Lat,
+  description: trimmed(2000),
+  priority: z.enum(PRIORITIES).optional(),
+  source: z.enum(SOURCES).optional(),
+  address: z.string().trim().max(200).optional(),
+  photos: z.array(z.string().regex(/^[a-f0-9]{64}$/)).max(3).optional(),
+  reporterName: z.string().trim().max(60).optional(),
+  reporterPhone: z.string().trim().max(30).optional(),
+});
+export type CreateIncident = z.infer<typeof CreateIncident>;
+
+export const ExtensionRequestDto = z.object({
+  until: z.string(),
+  reason: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+});
+
+/** An incident as every client sees it. */
+export const IncidentDto = z.object({
+  id: z.number().int(),
+  version: z.number().int(),
+  state: z.enum(INCIDENT_STATES),
+  category: z.string(),
+  priority: z.enum(PRIORITIES),
+  source: z.enum(SOURCES),
+  description: z.string(),
+  address: z.string().nullable(),
+  lng: z.number(),
+  lat: z.number(),
+  gridCode: z.string(),
+  /** Region path from the city down to the grid. */
+  path: z.array(z.string()),
+  department: z.string().nullable(),
+  deadline: z.string(),
+  overdue: z.boolean(),
+  escalated: z.boolean(),
+  reminded: z.boolean(),
+  returnCount: z.number().int(),
+  reworkCount: z.number().int(),
+  mergedInto: z.number().int().nullable(),
+  extension: ExtensionRequestDto.nullable(),
+  photos: z.array(z.string()),
+  reporter: z.string().nullable(),
+  reportedAt: z.string(),
+  filedAt: z.string().nullable(),
+  dispatchedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type IncidentDto = z.infer<typeof IncidentDto>;
+
+const note = z.string().trim().max(2000);
+const reason = trimmed(500);
+
+/** POST /api/incidents/:id/actions — every action carries the version it was decided on. */
+export const ActionBody = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('file'), note: note.optional() }),
+  z.object({ action: z.literal('reject'), reason }),
+  z.object({
+    action: z.literal('dispatch'),
+    department: z.string().min(1).max(64),
+    deadline: isoTime.optional(),
+    note: note.optional(),
+  }),
+  z.object({ action: z.literal('sign') }),
+  z.object({ action: z.literal('return'), reason }),
+  z.object({ action: z.literal('resolve'), note: trimmed(2000), photos: z.array(z.string().regex(/^[a-f0-9]{64}$/)).max(3).optional() }),
+  z.object({
+    action: z.literal('verify'),
+    passed: z.boolean(),
+    note: note,
+    photos: z.array(z.string().regex(/^[a-f0-9]{64}$/)).max(3).optional(),
+  }),
+  z.object({ action: z.literal('close'), note: note.optional() }),
+  z.object({ action: z.literal('self_resolve'), note: trimmed(2000) }),
+  z.object({ action: z.literal('merge'), into: z.number().int().positive() }),
+  z.object({ action: z.literal('escalate'), note: trimmed(2000) }),
+  z.object({ action: z.literal('request_extension'), until: isoTime, reason }),
+  z.object({ action: z.literal('decide_extension'), approved: z.boolean(), note: note.optional() }),
+  z.object({ action: z.literal('note'), text: trimmed(2000) }),
+]) satisfies z.ZodType<Action>;
+
+export const ActionRequest = z.intersection(
+  ActionBody,
+  z.object({ expectedVersion: z.number().int().positive() }),
+);
+export type ActionRequest = z.infer<typeof ActionRequest>;
+
+/** GET /api/incidents query. */
+export const IncidentQuery = z.object({
+  scope: z.string().max(32).optional(),
+  state: z
+    .union([z.enum(INCIDENT_STATES), z.array(z.enum(INCIDENT_STATES))])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v])),
+  category: z.string().max(64).optional(),
+  department: z.string().max(64).optional(),
+  source: z.enum(SOURCES).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  open: z.enum(['true', 'false']).optional(),
+  near: z.string().regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/).optional(),
+  radius: z.coerce.number().positive().max(5000).optional(),
+  since: isoTime.optional(),
+  cursor: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type IncidentQuery = z.infer<typeof IncidentQuery>;
+
+export interface IncidentPage {
+  items: IncidentDto[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ROLES, type RegionLevel } from '@cityops/domain';
+import type { Event } from './events.ts';
+import type { IncidentDto } from './incidents.ts';
+
+/** Every 4xx body has this shape. */
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: Record<string, string>; current?: unknown };
+}
+
+export const LoginRequest = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const Me = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum([...ROLES, 'display']),
+  department: z.string().nullable(),
+  gridCode: z.string().nullable(),
+  scope: z.object({ code: z.string(), name: z.string(), path: z.array(z.string()), level: z.string() }),
+});
+export type Me = z.infer<typeof Me>;
+
+export const CheckinRequest = z.object({
+  lng: z.number().min(-180).max(180),
+  lat: z.number().min(-90).max(90),
+  note: z.string().trim().max(500).optional(),
+  at: z.iso.datetime({ offset: true }).optional(),
+  kind: z.enum(['checkin', 'start', 'end']).optional(),
+});
+export type CheckinRequest = z.infer<typeof CheckinRequest>;
+
+export interface RegionSummary {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parentCode: string | null;
+  path: string[];
+  center: [number, number];
+}
+
+export interface WorkerPosition {
+  username: string;
+  name: string;
+  gridCode: string;
+  lng: number;
+  lat: number;
+  at: string;
+}
+
+/** GET /api/snapshot: what the board shows now, consistent with `lastEventId`. */
+export interface Snapshot {
+  scope: RegionSummary;
+  children: RegionSummary[];
+  lastEventId: number;
+  serverTime: string;
+  /** Open incidents plus those closed or rejected today, in scope. */
+  incidents: IncidentDto[];
+  workers: WorkerPosition[];
+  /** Grid code → last check-in time today. */
+  gridVisits: Record<string, string>;
+  gridCount: number;
+  /** Figures for the same time yesterday, for the KPI deltas. */
+  yesterday: KpiFigures;
+  /** Recent events in scope, newest last, for the ticker. */
+  recent: Event[];
+  /** Reports per hour: today's 24 buckets and the mean of the last 7 days. */
+  hourly: { today: number[]; avg7: number[] };
+}
+
+export interface KpiFigures {
+  reportedToday: number;
+  filedToday: number;
+  resolvedToday: number;
+  open: number;
+  overdue: number;
+  onTimeRate: number | null;
+  medianResolutionMinutes: number | null;
+  workersOnDuty: number;
+  patrolCoverage: number | null;
+}
