@@ -7,3 +7,4 @@ export * from './deadlines.ts';
 export * from './state-machine.ts';
 export * from './geo.ts';
 export * from './indicators.ts';
+export * from './kpis.ts';

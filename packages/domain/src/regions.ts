@@ -44,8 +44,9 @@ export function pathIncludes(path: RegionPath, code: string): boolean {
 /** Paths are stored as one string so a database prefix test (`LIKE 'a/b/%'`) does the scoping. */
 export const PATH_SEPARATOR = '/';
 
+/** `['41', '4101']` → `'41/4101/'`; the empty (world) path → `''`, a prefix of every path. */
 export function encodePath(path: RegionPath): string {
-  return path.join(PATH_SEPARATOR) + PATH_SEPARATOR;
+  return path.length === 0 ? '' : path.join(PATH_SEPARATOR) + PATH_SEPARATOR;
 }
 
 export function decodePath(encoded: string): string[] {

@@ -138,8 +138,27 @@ export const ACTION_FROM: Record<ActionName, readonly IncidentState[]> = {
 /** The actions a given actor could take on an incident now (for buttons and shortcuts). */
 export function availableActions(incident: IncidentCore, actor: Actor): ActionName[] {
   return ACTION_NAMES.filter(
-    (name) => ACTION_FROM[name].includes(incident.state) && authorise(incident, name, actor) === null,
+    (name) => blocked(incident, name) === null && authorise(incident, name, actor) === null,
   );
+}
+
+/**
+ * Why the incident's state rules out the action now, or null. Beyond ACTION_FROM, an extension
+ * can be asked for only once at a time and not when overdue, and decided only when pending.
+ */
+function blocked(incident: IncidentCore, name: ActionName): string | null {
+  const cannot = `cannot ${name} an incident that is ${incident.state}`;
+  if (!ACTION_FROM[name].includes(incident.state)) return cannot;
+  if (name === 'request_extension' && incident.extension) {
+    return `${cannot}: an extension request is already pending`;
+  }
+  if (name === 'request_extension' && incident.overdue) {
+    return `${cannot}: an overdue incident cannot ask for an extension`;
+  }
+  if (name === 'decide_extension' && !incident.extension) {
+    return `${cannot}: there is no pending extension request`;
+  }
+  return null;
 }
 
 function fail(code: 'illegal_transition' | 'forbidden', message: string): TransitionFailure {
@@ -155,7 +174,11 @@ function authorise(incident: IncidentCore, name: ActionName, actor: Actor): stri
   if (actor.role === 'system') return null;
   if (actor.role === 'admin') return null;
   if (!ACTION_ROLES[name].includes(actor.role)) return `role ${actor.role} may not ${name}`;
-  if (actor.role === 'department' && name !== 'note' && incident.department !== actor.department) {
+  if (
+    actor.role === 'department' &&
+    name !== 'note' &&
+    (actor.department === null || incident.department !== actor.department)
+  ) {
     return `incident is assigned to ${incident.department ?? 'no department'}, not ${actor.department ?? 'you'}`;
   }
   if (actor.role === 'field' && (name === 'verify' || name === 'self_resolve') && actor.grid !== incident.gridCode) {
@@ -204,9 +227,8 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
   const nowIso = now.toISOString();
   const denied = authorise(incident, input.action, actor);
   if (denied) return fail('forbidden', denied);
-  if (!ACTION_FROM[input.action].includes(incident.state)) {
-    return fail('illegal_transition', `cannot ${input.action} an incident that is ${incident.state}`);
-  }
+  const illegal = blocked(incident, input.action);
+  if (illegal) return fail('illegal_transition', illegal);
 
   switch (input.action) {
     case 'file':
@@ -240,7 +262,10 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
           department: input.department,
           deadline: deadline.toISOString(),
           dispatchedAt: nowIso,
+          // A fresh (always future) deadline: an overdue flag left from the old one would block
+          // the reminder, the extension request and the new overdue mark.
           reminded: false,
+          overdue: false,
           extension: null,
         },
         'incident.dispatched',
@@ -296,8 +321,6 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
       if (!input.note.trim()) return invalid('note', 'a note is required');
       return success(incident, { escalated: true }, 'incident.escalated', 'escalate', { note: input.note });
     case 'request_extension': {
-      if (incident.extension) return fail('illegal_transition', 'an extension request is already pending');
-      if (incident.overdue) return fail('illegal_transition', 'an overdue incident cannot ask for an extension');
       if (!input.reason.trim()) return invalid('reason', 'a reason is required');
       const until = validFuture(input.until, now);
       if (!until || until <= new Date(incident.deadline)) {
@@ -312,8 +335,14 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
     case 'decide_extension': {
       const pending = incident.extension;
       if (!pending) return fail('illegal_transition', 'there is no pending extension request');
+      // An approved extension is a new deadline: overdue again only once it passes too.
       const patch: Patch = input.approved
-        ? { extension: null, deadline: pending.until, reminded: false }
+        ? {
+            extension: null,
+            deadline: pending.until,
+            reminded: false,
+            overdue: incident.overdue && new Date(pending.until) <= now,
+          }
         : { extension: null };
       return success(incident, patch, 'incident.extension_decided', 'decide_extension', {
         approved: input.approved,

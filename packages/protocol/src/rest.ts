@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROLES, type RegionLevel } from '@cityops/domain';
+import { ROLES, type KpiFigures, type RegionLevel } from '@cityops/domain';
+export type { KpiFigures } from '@cityops/domain';
 import type { Event } from './events.ts';
 import type { IncidentDto } from './incidents.ts';
 
@@ -43,7 +44,9 @@ export interface RegionSummary {
 }
 
 export interface WorkerPosition {
+  userId: number;
   username: string;
+  kind: 'checkin' | 'start' | 'end';
   name: string;
   gridCode: string;
   lng: number;
@@ -60,6 +63,8 @@ export interface Snapshot {
   /** Open incidents plus those closed or rejected today, in scope. */
   incidents: IncidentDto[];
   workers: WorkerPosition[];
+  /** The KPI strip as the server computes it (the board derives the same from its store). */
+  kpis: KpiFigures;
   /** Grid code → last check-in time today. */
   gridVisits: Record<string, string>;
   gridCount: number;
@@ -69,16 +74,4 @@ export interface Snapshot {
   recent: Event[];
   /** Reports per hour: today's 24 buckets and the mean of the last 7 days. */
   hourly: { today: number[]; avg7: number[] };
-}
-
-export interface KpiFigures {
-  reportedToday: number;
-  filedToday: number;
-  resolvedToday: number;
-  open: number;
-  overdue: number;
-  onTimeRate: number | null;
-  medianResolutionMinutes: number | null;
-  workersOnDuty: number;
-  patrolCoverage: number | null;
 }

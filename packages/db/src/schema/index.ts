@@ -1,0 +1,4 @@
+export * from './regions.ts';
+export * from './catalogue.ts';
+export * from './users.ts';
+export * from './incidents.ts';

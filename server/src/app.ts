@@ -1,0 +1,203 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { rateLimit } from 'express-rate-limit';
+import type { Database } from '@cityops/db';
+import type { Config } from './config.ts';
+import type { Services } from './context.ts';
+import { RegionIndex } from './regions/region-index.ts';
+import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { identify, requireAuth } from './auth/middleware.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { incidentRoutes } from './routes/incident-routes.ts';
+import { boardRoutes } from './routes/board-routes.ts';
+import { attachLive, createLiveServer, roomOf, type LiveServer } from './live/hub.ts';
+import { Relay } from './live/relay.ts';
+import { SlaClock } from './sla/sla-clock.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  log: Logger;
+  /** Injected clock (tests drive time); defaults to the wall clock. */
+  now?: () => Date;
+  /** Directory of the built web app; served with an SPA fallback when present. */
+  webDir?: string;
+}
+
+export interface App {
+  express: Express;
+  http: HttpServer;
+  io: LiveServer;
+  services: Services;
+  relay: Relay;
+  sla: SlaClock;
+  metrics: Metrics;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WEB_DIR = resolve(import.meta.dirname, '../../web/build');
+
+/** Build the whole server from its dependencies; nothing listens until `listen`. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, database, log } = options;
+  const metrics = createMetrics();
+  const regions = await RegionIndex.load(database.db);
+  let relay: Relay | null = null;
+  const services: Services = {
+    db: database.db,
+    regions,
+    now: options.now ?? (() => new Date()),
+    signal: { committed: () => relay?.poke() },
+    log,
+    utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+    }),
+  );
+  const styleOrigin = config.MAP_STYLE_URL ? new URL(config.MAP_STYLE_URL).origin : null;
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'worker-src': ["'self'", 'blob:'],
+          'img-src': ["'self'", 'data:', 'blob:', ...(styleOrigin ? [styleOrigin] : [])],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'connect-src': ["'self'", 'ws:', 'wss:', ...(styleOrigin ? [styleOrigin] : [])],
+          'font-src': ["'self'", 'data:'],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? (req.baseUrl || 'static'), status: String(res.statusCode) }));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await database.ping();
+      checks.database = 'ok';
+    } catch (err) {
+      checks.database = `down: ${(err as Error).message}`;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json({ mapStyleUrl: config.MAP_STYLE_URL ?? null, gcj02: config.GCJ02, utcOffsetMinutes: config.UTC_OFFSET_MINUTES });
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: '256kb' }));
+  api.use(identify(services));
+  api.use(
+    '/auth/login',
+    rateLimit({ windowMs: 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false, message: { error: { code: 'rate_limited', message: 'too many login attempts, wait a minute' } } }),
+  );
+  api.use(authRoutes(services, { secureCookies: config.SECURE_COOKIES }));
+  api.use(requireAuth);
+  api.use(incidentRoutes(services));
+  api.use(boardRoutes(services));
+  app.use('/api', api);
+
+  const webDir = options.webDir ?? config.WEB_DIR ?? DEFAULT_WEB_DIR;
+  if (existsSync(join(webDir, '200.html'))) {
+    app.use(express.static(webDir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
+      if (path.includes('/_app/immutable/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    } }));
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.sendFile(join(webDir, '200.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text').send('cityops server is running; the web app is not built (run pnpm build).');
+    });
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+
+  const http = createServer(app);
+  const io = createLiveServer(http);
+  const live = attachLive(io, services);
+  live.nsp.on('connection', (s) => {
+    metrics.sockets.inc();
+    s.on('disconnect', () => metrics.sockets.dec());
+  });
+  relay = new Relay({
+    db: database.db,
+    log,
+    emit: (code, batch) => live.nsp.to(roomOf(code)).emit('events', { events: batch }),
+    onBatch: (batch) => {
+      metrics.eventsRelayed.inc(batch.length);
+      metrics.relayBatches.inc();
+      const now = Date.now();
+      for (const e of batch) metrics.relayLag.observe(Math.max(0, now - Date.parse(e.at)) / 1000);
+    },
+  });
+  const sla = new SlaClock(services, config.SLA_INTERVAL_MS);
+
+  return {
+    express: app,
+    http,
+    io,
+    services,
+    relay,
+    sla,
+    metrics,
+    async listen(port, host) {
+      await relay.start();
+      sla.start();
+      await new Promise<void>((res, rej) => {
+        http.once('error', rej);
+        http.listen(port, host, () => res());
+      });
+      const addr = http.address();
+      return typeof addr === 'object' && addr ? addr.port : port;
+    },
+    async close() {
+      relay.stop();
+      sla.stop();
+      live.stop();
+      await new Promise<void>((res) => {
+        void io.close(() => res());
+      });
+      http.closeAllConnections();
+    },
+  };
+}

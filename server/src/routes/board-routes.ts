@@ -1,0 +1,92 @@
+import { Router } from 'express';
+import { asc, eq } from 'drizzle-orm';
+import { CATEGORIES, CATEGORY_GROUPS, REGION_LEVELS, isWithin, type RegionLevel } from '@cityops/domain';
+import { departments } from '@cityops/db';
+import { z } from 'zod';
+import type { Services } from '../context.ts';
+import { parse } from '../http/errors.ts';
+import { principal } from '../auth/middleware.ts';
+import { resolveScope } from '../auth/scope.ts';
+import { getSnapshot } from '../snapshot/get-snapshot.ts';
+import { checkIn } from '../patrols/check-in.ts';
+import type { RegionNode } from '../regions/region-index.ts';
+
+const ScopeQuery = z.object({ scope: z.string().max(32).optional() });
+const RegionQuery = z.object({
+  scope: z.string().max(32).optional(),
+  level: z.enum(REGION_LEVELS).optional(),
+});
+
+function featureCollection(nodes: RegionNode[]): string {
+  return JSON.stringify({
+    type: 'FeatureCollection',
+    features: nodes.map((n) => ({
+      type: 'Feature',
+      id: n.code,
+      properties: { code: n.code, name: n.name, level: n.level, parentCode: n.parentCode, center: n.center },
+      geometry: n.geometry,
+    })),
+  });
+}
+
+export function boardRoutes(svc: Services): Router {
+  const r = Router();
+  const cache = new Map<string, string>();
+  const cached = (key: string, make: () => string): string => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = make();
+      cache.set(key, v);
+    }
+    return v;
+  };
+
+  r.get('/categories', (_req, res) => {
+    res.json({ groups: CATEGORY_GROUPS, categories: CATEGORIES });
+  });
+
+  r.get('/departments', async (req, res) => {
+    principal(req);
+    res.json(await svc.db.select().from(departments).orderBy(asc(departments.kind), asc(departments.code)));
+  });
+
+  r.get('/departments/:code', async (req, res) => {
+    const [d] = await svc.db.select().from(departments).where(eq(departments.code, String(req.params.code)));
+    res.status(d ? 200 : 404).json(d ?? { error: { code: 'not_found', message: 'department not found' } });
+  });
+
+  r.get('/snapshot', async (req, res) => {
+    const q = parse(ScopeQuery, req.query, 'query');
+    res.json(await getSnapshot({ ctx: { svc, principal: principal(req) }, scopeCode: q.scope }));
+  });
+
+  /** Regions as GeoJSON: the children of `scope` by default, or every region of `level` within it. */
+  r.get('/regions', (req, res) => {
+    const q = parse(RegionQuery, req.query, 'query');
+    const scope = resolveScope(svc.regions, principal(req), q.scope);
+    const level: RegionLevel | undefined = q.level;
+    const body = cached(`regions:${scope.code}:${level ?? ''}`, () => {
+      if (!level) return featureCollection(svc.regions.children(scope.code));
+      const out: RegionNode[] = [];
+      const walk = (n: RegionNode): void => {
+        if (n.level === level) out.push(n);
+        else for (const c of svc.regions.children(n.code)) walk(c);
+      };
+      walk(scope);
+      return featureCollection(out.filter((n) => isWithin(n.path, scope.path)));
+    });
+    res.type('application/geo+json').send(body);
+  });
+
+  r.get('/grids', (req, res) => {
+    const q = parse(ScopeQuery, req.query, 'query');
+    const scope = resolveScope(svc.regions, principal(req), q.scope);
+    res.type('application/geo+json').send(cached(`grids:${scope.code}`, () => featureCollection(svc.regions.gridsWithin(scope.code))));
+  });
+
+  r.post('/checkins', async (req, res) => {
+    res.status(201).json(await checkIn({ ctx: { svc, principal: principal(req) }, input: req.body }));
+  });
+
+  return r;
+}

@@ -1,0 +1,150 @@
+import { and, desc, gte, like, notInArray, or, sql } from 'drizzle-orm';
+import { computeKpis, encodePath, localDayStart, localHour, type KpiFigures } from '@cityops/domain';
+import type { Snapshot, WorkerPosition } from '@cityops/protocol';
+import { checkins, events, incidents, users, type Tx } from '@cityops/db';
+import type { Ctx } from '../context.ts';
+import { resolveScope } from '../auth/scope.ts';
+import { toWire } from '../events/append-event.ts';
+import { toDto } from '../incidents/incident-row.ts';
+
+const DAY = 86_400_000;
+
+/**
+ * Everything the board shows now for a scope, read in one repeatable-read transaction after
+ * taking `lastEventId`: the client subscribes with `since = lastEventId` and applies by
+ * version, so nothing between the two reads is lost or applied twice.
+ */
+export async function getSnapshot({ ctx, scopeCode }: { ctx: Ctx; scopeCode?: string | undefined }): Promise<Snapshot> {
+  const { svc, principal } = ctx;
+  const scope = resolveScope(svc.regions, principal, scopeCode);
+  const prefix = `${encodePath(scope.path)}%`;
+  const now = svc.now();
+  const dayStart = localDayStart(now, svc.utcOffsetMinutes);
+
+  return svc.db.transaction(
+    async (tx) => {
+      const [m] = await tx.select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` }).from(events);
+      const lastEventId = Number(m?.max ?? 0);
+      const rows = await tx
+        .select()
+        .from(incidents)
+        .where(
+          and(
+            like(incidents.path, prefix),
+            or(notInArray(incidents.state, ['closed', 'rejected']), gte(incidents.closedAt, dayStart), gte(incidents.reportedAt, dayStart)),
+          ),
+        );
+      const list = rows.map(toDto);
+      const workers = await workerPositions(tx, prefix, dayStart);
+      const visits = await tx
+        .select({ grid: checkins.gridCode, last: sql<Date>`max(${checkins.at})` })
+        .from(checkins)
+        .where(and(like(checkins.path, prefix), gte(checkins.at, dayStart)))
+        .groupBy(checkins.gridCode);
+      const gridVisits: Record<string, string> = {};
+      for (const v of visits) gridVisits[v.grid] = new Date(v.last).toISOString();
+      const gridCount = svc.regions.countGridsWithin(scope.code);
+      const recentRows = await tx.select().from(events).where(like(events.path, prefix)).orderBy(desc(events.id)).limit(40);
+      return {
+        scope: svc.regions.summary(scope),
+        children: svc.regions.children(scope.code).map((c) => svc.regions.summary(c)),
+        lastEventId,
+        serverTime: now.toISOString(),
+        incidents: list,
+        workers,
+        gridVisits,
+        gridCount,
+        kpis: computeKpis({ incidents: list, workers, gridsVisited: visits.length, gridCount, now, dayStart }),
+        yesterday: await yesterdayFigures(tx, prefix, now, dayStart, gridCount),
+        recent: recentRows.reverse().map(toWire),
+        hourly: await hourly(tx, prefix, dayStart, svc.utcOffsetMinutes),
+      };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+
+async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<WorkerPosition[]> {
+  const rows = await tx
+    .selectDistinctOn([checkins.userId], {
+      userId: checkins.userId,
+      username: users.username,
+      name: users.displayName,
+      gridCode: checkins.gridCode,
+      lng: checkins.lng,
+      lat: checkins.lat,
+      at: checkins.at,
+      kind: checkins.kind,
+    })
+    .from(checkins)
+    .innerJoin(users, sql`${users.id} = ${checkins.userId}`)
+    .where(and(like(checkins.path, prefix), gte(checkins.at, since)))
+    .orderBy(checkins.userId, desc(checkins.at));
+  return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+}
+
+/** The KPI figures as they stood at this time yesterday, for the strip's deltas. */
+async function yesterdayFigures(tx: Tx, prefix: string, now: Date, dayStart: Date, gridCount: number): Promise<KpiFigures> {
+  const t = new Date(now.getTime() - DAY);
+  const yStart = new Date(dayStart.getTime() - DAY);
+  // The incidents that mattered then: open at t, or reported/resolved/filed yesterday before t.
+  const rows = await tx
+    .select()
+    .from(incidents)
+    .where(
+      and(
+        like(incidents.path, prefix),
+        sql`${incidents.reportedAt} <= ${t}`,
+        or(sql`${incidents.closedAt} is null`, sql`${incidents.closedAt} > ${yStart}`),
+      ),
+    );
+  // Rewind each incident to time t: timestamps after t had not happened yet.
+  const before = (d: Date | null): string | null => (d && d <= t ? d.toISOString() : null);
+  const asThen = rows.map((r) => {
+    const closed = r.closedAt && r.closedAt <= t;
+    const resolved = before(r.resolvedAt);
+    const state = closed ? r.state : resolved ? ('resolved' as const) : r.filedAt && r.filedAt <= t ? ('filed' as const) : ('reported' as const);
+    return {
+      state,
+      reportedAt: r.reportedAt.toISOString(),
+      filedAt: before(r.filedAt),
+      resolvedAt: resolved,
+      deadline: r.deadline.toISOString(),
+      overdue: r.deadline <= t && !resolved,
+    };
+  });
+  const workers = await tx
+    .selectDistinctOn([checkins.userId], { at: checkins.at, kind: checkins.kind })
+    .from(checkins)
+    .where(and(like(checkins.path, prefix), gte(checkins.at, yStart), sql`${checkins.at} <= ${t}`))
+    .orderBy(checkins.userId, desc(checkins.at));
+  const [visited] = await tx
+    .select({ n: sql<number>`count(distinct ${checkins.gridCode})::int` })
+    .from(checkins)
+    .where(and(like(checkins.path, prefix), gte(checkins.at, yStart), sql`${checkins.at} <= ${t}`));
+  return computeKpis({
+    incidents: asThen,
+    workers: workers.map((w) => ({ at: w.at.toISOString(), kind: w.kind })),
+    gridsVisited: visited?.n ?? 0,
+    gridCount,
+    now: t,
+    dayStart: yStart,
+  });
+}
+
+async function hourly(tx: Tx, prefix: string, dayStart: Date, offset: number): Promise<{ today: number[]; avg7: number[] }> {
+  const from = new Date(dayStart.getTime() - 7 * DAY);
+  const rows = await tx
+    .select({ at: incidents.reportedAt })
+    .from(incidents)
+    .where(and(like(incidents.path, prefix), gte(incidents.reportedAt, from)));
+  const today = new Array<number>(24).fill(0);
+  const past = new Array<number>(24).fill(0);
+  for (const r of rows) {
+    const h = localHour(r.at, offset);
+    if (r.at >= dayStart) today[h]!++;
+    else past[h]!++;
+  }
+  return { today, avg7: past.map((n) => Math.round((n / 7) * 10) / 10) };
+}
+
