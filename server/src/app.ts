@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Database } from '@cityops/db';
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
@@ -72,6 +72,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         res.setHeader('x-request-id', id);
         return id;
       },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
     }),
@@ -128,7 +132,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   api.use(identify(services));
   api.use(
     '/auth/login',
-    rateLimit({ windowMs: 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false, message: { error: { code: 'rate_limited', message: 'too many login attempts, wait a minute' } } }),
+    rateLimit({
+      windowMs: 60_000,
+      limit: 10,
+      // Per account and address: slows password guessing without locking out a whole office.
+      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '')}`,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      message: { error: { code: 'rate_limited', message: 'too many login attempts, wait a minute' } } }),
   );
   api.use(authRoutes(services, { secureCookies: config.SECURE_COOKIES }));
   api.use(requireAuth);

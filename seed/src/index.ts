@@ -1,0 +1,3 @@
+export * from './city/index.ts';
+export * from './seed-database.ts';
+export * from './simulator/simulator.ts';
