@@ -46,7 +46,8 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) throw new DataDirLockedError(dataDir, pid);
+      if (Number.isFinite(pid) && pid !== process.pid && alive(pid))
+        throw new DataDirLockedError(dataDir, pid);
       rmSync(file, { force: true }); // left by a process that died
     }
   }

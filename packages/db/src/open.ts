@@ -44,7 +44,10 @@ const MIGRATION_LOCK = 727_001;
 export async function open(options: OpenOptions = {}): Promise<Database> {
   const url = options.url;
   if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
-  return openPglite(url === 'memory://' ? 'memory://' : resolve(options.dataDir ?? './data'), options);
+  return openPglite(
+    url === 'memory://' ? 'memory://' : resolve(options.dataDir ?? './data'),
+    options,
+  );
 }
 
 async function openPglite(dir: string, options: OpenOptions): Promise<Database> {

@@ -18,7 +18,10 @@ export function reminderAt(windowStart: Date, deadline: Date): Date {
 }
 
 /** True when the SLA clock should mark this incident overdue at `now` (once: the flag sticks). */
-export function isOverdueAt(incident: Pick<IncidentCore, 'state' | 'deadline' | 'overdue'>, now: Date): boolean {
+export function isOverdueAt(
+  incident: Pick<IncidentCore, 'state' | 'deadline' | 'overdue'>,
+  now: Date,
+): boolean {
   return !incident.overdue && clockRuns(incident.state) && new Date(incident.deadline) <= now;
 }
 

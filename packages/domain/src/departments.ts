@@ -10,7 +10,12 @@ export interface Department {
 export const DEPARTMENTS: readonly Department[] = [
   { code: 'urban', name: '城市管理局', nameEn: 'Urban Management', kind: 'functional' },
   { code: 'water', name: '水务局', nameEn: 'Water Authority', kind: 'functional' },
-  { code: 'housing', name: '住房和城乡建设局', nameEn: 'Housing & Construction', kind: 'functional' },
+  {
+    code: 'housing',
+    name: '住房和城乡建设局',
+    nameEn: 'Housing & Construction',
+    kind: 'functional',
+  },
   { code: 'police', name: '公安局', nameEn: 'Public Security', kind: 'functional' },
   { code: 'fire', name: '消防救援支队', nameEn: 'Fire & Rescue', kind: 'functional' },
   { code: 'market', name: '市场监督管理局', nameEn: 'Market Regulation', kind: 'functional' },

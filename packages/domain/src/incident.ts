@@ -13,7 +13,12 @@ export type IncidentState = (typeof INCIDENT_STATES)[number];
 /** Terminal states: nothing more happens to the incident. */
 export const TERMINAL_STATES: readonly IncidentState[] = ['rejected', 'closed'];
 /** States in which the deadline clock runs (resolution stops it). */
-export const CLOCK_STATES: readonly IncidentState[] = ['reported', 'filed', 'dispatched', 'in_progress'];
+export const CLOCK_STATES: readonly IncidentState[] = [
+  'reported',
+  'filed',
+  'dispatched',
+  'in_progress',
+];
 
 export const PRIORITIES = ['normal', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];

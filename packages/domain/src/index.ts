@@ -8,3 +8,5 @@ export * from './state-machine.ts';
 export * from './geo.ts';
 export * from './indicators.ts';
 export * from './kpis.ts';
+export * from './stats.ts';
+export * from './stats-report.ts';

@@ -84,14 +84,17 @@ export interface Rates {
   timelyFilingRate: number | null;
 }
 
-/** 立案率, 派遣准确率 (1 − returned/dispatched), 按期办结率, 结案率, 返工率, 延期率, 按时立案率. */
+/**
+ * 立案率, 派遣准确率 (1 − returned/dispatched), 按期办结率, 结案率, 返工率, 延期率, 按时立案率.
+ * Closure counts self-resolved cases too, so its base is what entered the workflow: filed + self-resolved.
+ */
 export function rates(c: IndicatorCounts): Rates {
   const accuracy = ratio(c.returned, c.dispatched);
   return {
     filingRate: ratio(c.filed, c.reported),
     dispatchAccuracy: accuracy === null ? null : 1 - accuracy,
     onTimeRate: ratio(c.resolvedOnTime, c.resolved),
-    closureRate: ratio(c.closed, c.filed),
+    closureRate: ratio(c.closed, c.filed + c.selfResolved),
     reworkRate: ratio(c.reworked, c.resolved),
     extensionRate: ratio(c.extensionsRequested, c.dispatched),
     timelyFilingRate: ratio(c.filedOnTime, c.filed),

@@ -75,7 +75,8 @@ export function computeKpis(input: {
   }
   let workersOnDuty = 0;
   const cutoff = input.now.getTime() - ON_DUTY_WINDOW_MS;
-  for (const w of input.workers) if (w.kind !== 'end' && Date.parse(w.at) >= cutoff) workersOnDuty++;
+  for (const w of input.workers)
+    if (w.kind !== 'end' && Date.parse(w.at) >= cutoff) workersOnDuty++;
   durations.sort((a, b) => a - b);
   return {
     reportedToday,

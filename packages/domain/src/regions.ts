@@ -2,7 +2,14 @@
  * The region tree: city 市 → district 区 → street 街道/镇 → community 社区/村 → grid 网格 → microgrid 微网格.
  * A region's path lists the codes from the root down to itself; scoping is a prefix test on it.
  */
-export const REGION_LEVELS = ['city', 'district', 'street', 'community', 'grid', 'microgrid'] as const;
+export const REGION_LEVELS = [
+  'city',
+  'district',
+  'street',
+  'community',
+  'grid',
+  'microgrid',
+] as const;
 export type RegionLevel = (typeof REGION_LEVELS)[number];
 
 export type RegionPath = readonly string[];

@@ -4,7 +4,15 @@ export type Role = (typeof ROLES)[number];
 
 /** Read-only display token for an unattended wallboard (kiosk). */
 export type Principal =
-  | { kind: 'user'; userId: number; username: string; role: Role; scopeCode: string; departmentCode: string | null; gridCode: string | null }
+  | {
+      kind: 'user';
+      userId: number;
+      username: string;
+      role: Role;
+      scopeCode: string;
+      departmentCode: string | null;
+      gridCode: string | null;
+    }
   | { kind: 'display'; tokenId: number; scopeCode: string };
 
 export function isRole(value: string): value is Role {

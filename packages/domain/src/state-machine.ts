@@ -76,7 +76,13 @@ export interface Actor {
   userId: number | null;
 }
 
-export const SYSTEM_ACTOR: Actor = { role: 'system', username: 'system', department: null, grid: null, userId: null };
+export const SYSTEM_ACTOR: Actor = {
+  role: 'system',
+  username: 'system',
+  department: null,
+  grid: null,
+  userId: null,
+};
 
 export interface TransitionContext {
   actor: Actor;
@@ -181,7 +187,11 @@ function authorise(incident: IncidentCore, name: ActionName, actor: Actor): stri
   ) {
     return `incident is assigned to ${incident.department ?? 'no department'}, not ${actor.department ?? 'you'}`;
   }
-  if (actor.role === 'field' && (name === 'verify' || name === 'self_resolve') && actor.grid !== incident.gridCode) {
+  if (
+    actor.role === 'field' &&
+    (name === 'verify' || name === 'self_resolve') &&
+    actor.grid !== incident.gridCode
+  ) {
     return `incident is in grid ${incident.gridCode}, not your grid ${actor.grid ?? '(none)'}`;
   }
   return null;
@@ -222,7 +232,11 @@ function validFuture(value: string | undefined, now: Date): Date | null {
 }
 
 /** Apply a human action. Checks role, state and the action's own rules. */
-export function transition(incident: IncidentCore, input: Action, ctx: TransitionContext): TransitionResult {
+export function transition(
+  incident: IncidentCore,
+  input: Action,
+  ctx: TransitionContext,
+): TransitionResult {
   const { actor, now } = ctx;
   const nowIso = now.toISOString();
   const denied = authorise(incident, input.action, actor);
@@ -232,14 +246,27 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
 
   switch (input.action) {
     case 'file':
-      return success(incident, { state: 'filed', filedAt: nowIso }, 'incident.filed', 'file', pick(input, 'note'));
+      return success(
+        incident,
+        { state: 'filed', filedAt: nowIso },
+        'incident.filed',
+        'file',
+        pick(input, 'note'),
+      );
     case 'reject':
       if (!input.reason.trim()) return invalid('reason', 'a reason is required');
-      return success(incident, { state: 'rejected', closedAt: nowIso }, 'incident.rejected', 'reject', {
-        reason: input.reason,
-      });
+      return success(
+        incident,
+        { state: 'rejected', closedAt: nowIso },
+        'incident.rejected',
+        'reject',
+        {
+          reason: input.reason,
+        },
+      );
     case 'merge':
-      if (input.into === incident.id) return invalid('into', 'an incident cannot be merged into itself');
+      if (input.into === incident.id)
+        return invalid('into', 'an incident cannot be merged into itself');
       return success(
         incident,
         { state: 'rejected', mergedInto: input.into, closedAt: nowIso },
@@ -248,7 +275,8 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
         { into: input.into },
       );
     case 'dispatch': {
-      if (!ctx.departmentExists(input.department)) return invalid('department', `unknown department ${input.department}`);
+      if (!ctx.departmentExists(input.department))
+        return invalid('department', `unknown department ${input.department}`);
       let deadline = deadlineFrom(ctx.category, incident.priority, now);
       if (input.deadline !== undefined) {
         const d = validFuture(input.deadline, now);
@@ -279,24 +307,41 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
       if (!input.reason.trim()) return invalid('reason', 'a reason is required');
       return success(
         incident,
-        { state: 'filed', department: null, returnCount: incident.returnCount + 1, extension: null },
+        {
+          state: 'filed',
+          department: null,
+          returnCount: incident.returnCount + 1,
+          extension: null,
+        },
         'incident.returned',
         'return',
         { reason: input.reason, department: incident.department },
       );
     case 'resolve':
       if (!input.note.trim()) return invalid('note', 'say what was done');
-      return success(incident, { state: 'resolved', resolvedAt: nowIso, extension: null }, 'incident.resolved', 'resolve', {
-        note: input.note,
-        ...pick(input, 'photos'),
-      });
-    case 'verify':
-      if (input.passed) {
-        return success(incident, { state: 'closed', closedAt: nowIso }, 'incident.verified', 'verify', {
-          passed: true,
+      return success(
+        incident,
+        { state: 'resolved', resolvedAt: nowIso, extension: null },
+        'incident.resolved',
+        'resolve',
+        {
           note: input.note,
           ...pick(input, 'photos'),
-        });
+        },
+      );
+    case 'verify':
+      if (input.passed) {
+        return success(
+          incident,
+          { state: 'closed', closedAt: nowIso },
+          'incident.verified',
+          'verify',
+          {
+            passed: true,
+            note: input.note,
+            ...pick(input, 'photos'),
+          },
+        );
       }
       if (!input.note.trim()) return invalid('note', 'say what is still wrong');
       return success(
@@ -307,7 +352,13 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
         { passed: false, note: input.note, ...pick(input, 'photos') },
       );
     case 'close':
-      return success(incident, { state: 'closed', closedAt: nowIso }, 'incident.closed', 'close', pick(input, 'note'));
+      return success(
+        incident,
+        { state: 'closed', closedAt: nowIso },
+        'incident.closed',
+        'close',
+        pick(input, 'note'),
+      );
     case 'self_resolve':
       if (!input.note.trim()) return invalid('note', 'say what was done');
       return success(
@@ -319,14 +370,21 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
       );
     case 'escalate':
       if (!input.note.trim()) return invalid('note', 'a note is required');
-      return success(incident, { escalated: true }, 'incident.escalated', 'escalate', { note: input.note });
+      return success(incident, { escalated: true }, 'incident.escalated', 'escalate', {
+        note: input.note,
+      });
     case 'request_extension': {
       if (!input.reason.trim()) return invalid('reason', 'a reason is required');
       const until = validFuture(input.until, now);
       if (!until || until <= new Date(incident.deadline)) {
         return invalid('until', 'the new deadline must be later than the current one');
       }
-      const extension = { until: until.toISOString(), reason: input.reason, requestedBy: actor.username, requestedAt: nowIso };
+      const extension = {
+        until: until.toISOString(),
+        reason: input.reason,
+        requestedBy: actor.username,
+        requestedAt: nowIso,
+      };
       return success(incident, { extension }, 'incident.extension_requested', 'request_extension', {
         until: extension.until,
         reason: input.reason,
@@ -357,18 +415,30 @@ export function transition(incident: IncidentCore, input: Action, ctx: Transitio
 }
 
 /** Apply a clock transition; returns null when it is not due (so it happens exactly once). */
-export function systemTransition(incident: IncidentCore, input: SystemAction, now: Date): TransitionSuccess | null {
+export function systemTransition(
+  incident: IncidentCore,
+  input: SystemAction,
+  now: Date,
+): TransitionSuccess | null {
   if (!isOpen(incident.state)) return null;
   switch (input.action) {
     case 'mark_overdue':
       // Turning overdue also raises supervision (督办): the second rung of the ladder.
       if (!isOverdueAt(incident, now)) return null;
-      return success(incident, { overdue: true, escalated: true }, 'incident.overdue', 'mark_overdue', {
-        deadline: incident.deadline,
-      });
+      return success(
+        incident,
+        { overdue: true, escalated: true },
+        'incident.overdue',
+        'mark_overdue',
+        {
+          deadline: incident.deadline,
+        },
+      );
     case 'remind':
       if (!isReminderDue(incident, now)) return null;
-      return success(incident, { reminded: true }, 'incident.reminded', 'remind', { deadline: incident.deadline });
+      return success(incident, { reminded: true }, 'incident.reminded', 'remind', {
+        deadline: incident.deadline,
+      });
   }
 }
 

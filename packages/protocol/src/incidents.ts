@@ -15,7 +15,10 @@ export const CreateIncident = z.object({
   priority: z.enum(PRIORITIES).optional(),
   source: z.enum(SOURCES).optional(),
   address: z.string().trim().max(200).optional(),
-  photos: z.array(z.string().regex(/^[a-f0-9]{64}$/)).max(3).optional(),
+  photos: z
+    .array(z.string().regex(/^[a-f0-9]{64}$/))
+    .max(3)
+    .optional(),
   reporterName: z.string().trim().max(60).optional(),
   reporterPhone: z.string().trim().max(30).optional(),
 });
@@ -78,12 +81,22 @@ export const ActionBody = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('sign') }),
   z.object({ action: z.literal('return'), reason }),
-  z.object({ action: z.literal('resolve'), note: trimmed(2000), photos: z.array(z.string().regex(/^[a-f0-9]{64}$/)).max(3).optional() }),
+  z.object({
+    action: z.literal('resolve'),
+    note: trimmed(2000),
+    photos: z
+      .array(z.string().regex(/^[a-f0-9]{64}$/))
+      .max(3)
+      .optional(),
+  }),
   z.object({
     action: z.literal('verify'),
     passed: z.boolean(),
     note: note,
-    photos: z.array(z.string().regex(/^[a-f0-9]{64}$/)).max(3).optional(),
+    photos: z
+      .array(z.string().regex(/^[a-f0-9]{64}$/))
+      .max(3)
+      .optional(),
   }),
   z.object({ action: z.literal('close'), note: note.optional() }),
   z.object({ action: z.literal('self_resolve'), note: trimmed(2000) }),
@@ -112,7 +125,10 @@ export const IncidentQuery = z.object({
   source: z.enum(SOURCES).optional(),
   overdue: z.enum(['true', 'false']).optional(),
   open: z.enum(['true', 'false']).optional(),
-  near: z.string().regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/).optional(),
+  near: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/)
+    .optional(),
   radius: z.coerce.number().positive().max(5000).optional(),
   since: isoTime.optional(),
   cursor: z.string().max(64).optional(),
@@ -124,3 +140,6 @@ export interface IncidentPage {
   items: IncidentDto[];
   nextCursor: string | null;
 }
+
+/** GET /api/incidents/:id/nearby: a likely duplicate and how far it is. */
+export type NearbyIncident = IncidentDto & { distanceMetres: number };

@@ -21,7 +21,12 @@ export const Me = z.object({
   role: z.enum([...ROLES, 'display']),
   department: z.string().nullable(),
   gridCode: z.string().nullable(),
-  scope: z.object({ code: z.string(), name: z.string(), path: z.array(z.string()), level: z.string() }),
+  scope: z.object({
+    code: z.string(),
+    name: z.string(),
+    path: z.array(z.string()),
+    level: z.string(),
+  }),
 });
 export type Me = z.infer<typeof Me>;
 
@@ -74,4 +79,58 @@ export interface Snapshot {
   recent: Event[];
   /** Reports per hour: today's 24 buckets and the mean of the last 7 days. */
   hourly: { today: number[]; avg7: number[] };
+  /** Department code → incidents it returned (退回) today, in scope. */
+  departmentReturns: Record<string, number>;
+}
+
+/** POST /api/photos reply (201 new, 200 already stored); GET /api/photos/:sha256 serves the bytes. */
+export interface PhotoDto {
+  sha256: string;
+  mime: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+export interface MyCheckin {
+  id: number;
+  kind: 'checkin' | 'start' | 'end';
+  gridCode: string;
+  outsideGrid: boolean;
+  lng: number;
+  lat: number;
+  note: string | null;
+  at: string;
+}
+
+/** GET /api/checkins/mine: the caller's check-ins today, oldest first. */
+export interface MyPatrol {
+  onPatrol: boolean;
+  startedAt: string | null;
+  gridCode: string | null;
+  checkins: MyCheckin[];
+}
+
+/** POST /api/checkins reply. */
+export interface CheckinResult {
+  id: number;
+  gridCode: string;
+  outsideGrid: boolean;
+  at: string;
+}
+
+export interface VerificationTask {
+  incident: IncidentDto;
+  /** resolvedAt + verifyWithinHours. */
+  dueAt: string;
+  overdue: boolean;
+}
+
+/** GET /api/field/work: a grid worker's own reports and the site checks (核查) waiting in their grid. */
+export interface FieldWork {
+  reports: IncidentDto[];
+  verifications: VerificationTask[];
+  overdueVerifications: number;
+  verifyWithinHours: number;
+  serverTime: string;
 }

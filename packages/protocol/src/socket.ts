@@ -8,8 +8,7 @@ export const SubscribeRequest = z.object({
 export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
 
 export type SubscribeAck =
-  | { ok: true; lastEventId: number; replayed: number }
-  | { ok: false; error: string };
+  { ok: true; lastEventId: number; replayed: number } | { ok: false; error: string };
 
 /** Server → client on namespace `/live`. */
 export interface ServerToClient {

@@ -97,8 +97,11 @@ export const checkins = pgTable(
     note: text('note'),
     at: ts('at').notNull(),
   },
-  (t) => [index('checkins_at_idx').on(t.at),
-    index('checkins_path_idx').using('btree', t.path.op('text_pattern_ops')), index('checkins_user_idx').on(t.userId, t.at)],
+  (t) => [
+    index('checkins_at_idx').on(t.at),
+    index('checkins_path_idx').using('btree', t.path.op('text_pattern_ops')),
+    index('checkins_user_idx').on(t.userId, t.at),
+  ],
 );
 
 /** Idempotency-Key records: a replay gets the stored response. */

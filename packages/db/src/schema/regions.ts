@@ -15,7 +15,10 @@ export const regions = pgTable(
     centerLng: doublePrecision('center_lng').notNull(),
     centerLat: doublePrecision('center_lat').notNull(),
   },
-  (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').using('btree', t.path.op('text_pattern_ops'))],
+  (t) => [
+    index('regions_parent_idx').on(t.parentCode),
+    index('regions_path_idx').using('btree', t.path.op('text_pattern_ops')),
+  ],
 );
 
 /** 网格: the leaf every incident and check-in is assigned to. */
@@ -30,5 +33,8 @@ export const grids = pgTable(
     centerLng: doublePrecision('center_lng').notNull(),
     centerLat: doublePrecision('center_lat').notNull(),
   },
-  (t) => [index('grids_path_idx').using('btree', t.path.op('text_pattern_ops')), index('grids_community_idx').on(t.communityCode)],
+  (t) => [
+    index('grids_path_idx').using('btree', t.path.op('text_pattern_ops')),
+    index('grids_community_idx').on(t.communityCode),
+  ],
 );
