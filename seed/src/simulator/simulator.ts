@@ -1,4 +1,10 @@
-import { CATEGORIES, pointInGeometry, bbox, suggestDepartments, type AreaGeometry } from '@cityops/domain';
+import {
+  CATEGORIES,
+  pointInGeometry,
+  bbox,
+  suggestDepartments,
+  type AreaGeometry,
+} from '@cityops/domain';
 import type { IncidentDto, IncidentPage } from '@cityops/protocol';
 import { mulberry32 } from '../city/index.ts';
 import { ApiClient } from './http-client.ts';
@@ -98,8 +104,15 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
     return r.status === 200 ? r.body.items : [];
   }
 
-  async function act(client: ApiClient, i: IncidentDto, body: Record<string, unknown>): Promise<void> {
-    await client.request('POST', `/api/incidents/${i.id}/actions`, { ...body, expectedVersion: i.version });
+  async function act(
+    client: ApiClient,
+    i: IncidentDto,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    await client.request('POST', `/api/incidents/${i.id}/actions`, {
+      ...body,
+      expectedVersion: i.version,
+    });
   }
 
   async function step(): Promise<void> {
@@ -109,17 +122,26 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
       const c = await workerFor(grid);
       const cat = weightedCategory(rand);
       const [lng, lat] = pointIn(grid.geometry, rand);
-      const text = pick(rand, DESCRIPTIONS[cat.code] ?? [`${grid.properties.name}发现${cat.name}问题`]);
+      const text = pick(
+        rand,
+        DESCRIPTIONS[cat.code] ?? [`${grid.properties.name}发现${cat.name}问题`],
+      );
       const selfResolve = rand() < 0.1;
-      const created = await c.request<IncidentDto>('POST', '/api/incidents', {
-        category: cat.code,
-        lng,
-        lat,
-        description: text,
-        priority: rand() < 0.08 ? 'urgent' : 'normal',
-        source: 'grid',
-      }, { 'Idempotency-Key': `sim-${Date.now()}-${Math.floor(rand() * 1e9)}` });
-      if (selfResolve && created.status === 201) await act(c, created.body, { action: 'self_resolve', note: '已现场处置' });
+      const created = await c.request<IncidentDto>(
+        'POST',
+        '/api/incidents',
+        {
+          category: cat.code,
+          lng,
+          lat,
+          description: text,
+          priority: rand() < 0.08 ? 'urgent' : 'normal',
+          source: 'grid',
+        },
+        { 'Idempotency-Key': `sim-${Date.now()}-${Math.floor(rand() * 1e9)}` },
+      );
+      if (selfResolve && created.status === 201)
+        await act(c, created.body, { action: 'self_resolve', note: '已现场处置' });
     } else if (r < 0.5) {
       const grid = pick(rand, grids);
       const c = await workerFor(grid);
@@ -127,13 +149,22 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
       await c.request('POST', '/api/checkins', { lng, lat });
     } else if (r < 0.62) {
       const [i] = await list(dispatcher, 'state=reported&limit=5');
-      if (i) await act(dispatcher, i, rand() < 0.05 ? { action: 'reject', reason: '重复上报' } : { action: 'file' });
+      if (i)
+        await act(
+          dispatcher,
+          i,
+          rand() < 0.05 ? { action: 'reject', reason: '重复上报' } : { action: 'file' },
+        );
     } else if (r < 0.74) {
       const [i] = await list(dispatcher, 'state=filed&limit=5');
       const cat = i && CATEGORIES.find((c) => c.code === i.category);
       if (i && cat) {
         const functional = suggestDepartments(cat, undefined)[0] ?? cat.department;
-        await act(dispatcher, i, { action: 'dispatch', department: functional, note: '请尽快处置' });
+        await act(dispatcher, i, {
+          action: 'dispatch',
+          department: functional,
+          note: '请尽快处置',
+        });
       }
     } else if (r < 0.84) {
       const [i] = await list(dispatcher, 'state=dispatched&limit=5');
@@ -145,7 +176,8 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
       if (i && c) await act(c, i, { action: 'resolve', note: '已处置完毕' });
     } else {
       const [i] = await list(dispatcher, 'state=resolved&limit=5');
-      if (i) await act(dispatcher, i, { action: 'verify', passed: rand() > 0.07, note: '现场核查' });
+      if (i)
+        await act(dispatcher, i, { action: 'verify', passed: rand() > 0.07, note: '现场核查' });
     }
   }
 
