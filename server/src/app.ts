@@ -15,11 +15,17 @@ import { errorHandler, notFoundHandler } from './http/errors.ts';
 import { identify, requireAuth } from './auth/middleware.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { incidentRoutes } from './routes/incident-routes.ts';
+import { open311Routes } from './routes/open311-routes.ts';
 import { boardRoutes } from './routes/board-routes.ts';
+import { statsRoutes } from './routes/stats-routes.ts';
+import { photoRoutes } from './routes/photo-routes.ts';
+import { DiskPhotoStore, photoDirFor, type PhotoStore } from './photos/photo-store.ts';
 import { attachLive, createLiveServer, roomOf, type LiveServer } from './live/hub.ts';
+import { disconnectDisplay } from './auth/disconnect-display.ts';
 import { Relay } from './live/relay.ts';
 import { SlaClock } from './sla/sla-clock.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createCoordination, type Coordination } from './cluster/coordination.ts';
 import { openApiDocument } from './openapi.ts';
 
 export interface AppOptions {
@@ -30,6 +36,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Directory of the built web app; served with an SPA fallback when present. */
   webDir?: string;
+  /** Where photo bytes go; default a disk store under PHOTO_DIR or DATA_DIR/photos. */
+  photoStore?: PhotoStore;
 }
 
 export interface App {
@@ -40,6 +48,7 @@ export interface App {
   relay: Relay;
   sla: SlaClock;
   metrics: Metrics;
+  coordination: Coordination;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -50,13 +59,19 @@ const DEFAULT_WEB_DIR = resolve(import.meta.dirname, '../../web/build');
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, database, log } = options;
   const metrics = createMetrics();
+  const coordination = await createCoordination({
+    config,
+    databaseKind: database.kind,
+    log,
+    onLeaderChange: (leader) => metrics.leader.set(leader ? 1 : 0),
+  });
   const regions = await RegionIndex.load(database.db);
   let relay: Relay | null = null;
   const services: Services = {
     db: database.db,
     regions,
     now: options.now ?? (() => new Date()),
-    signal: { committed: () => relay?.poke() },
+    signal: { committed: () => coordination.committed() },
     log,
     utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
   };
@@ -73,11 +88,16 @@ export async function createApp(options: AppOptions): Promise<App> {
         return id;
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
     }),
   );
   const styleOrigin = config.MAP_STYLE_URL ? new URL(config.MAP_STYLE_URL).origin : null;
@@ -99,7 +119,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
   app.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? (req.baseUrl || 'static'), status: String(res.statusCode) }));
+    res.on('finish', () =>
+      end({
+        route: (req.route?.path as string | undefined) ?? (req.baseUrl || 'static'),
+        status: String(res.statusCode),
+      }),
+    );
     next();
   });
 
@@ -114,6 +139,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     } catch (err) {
       checks.database = `down: ${(err as Error).message}`;
     }
+    Object.assign(checks, await coordination.readiness());
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
@@ -124,7 +150,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.json(openApiDocument());
   });
   app.get('/api/config', (_req, res) => {
-    res.json({ mapStyleUrl: config.MAP_STYLE_URL ?? null, gcj02: config.GCJ02, utcOffsetMinutes: config.UTC_OFFSET_MINUTES });
+    res.json({
+      mapStyleUrl: config.MAP_STYLE_URL ?? null,
+      gcj02: config.GCJ02,
+      utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
+    });
   });
 
   const api = express.Router();
@@ -133,31 +163,74 @@ export async function createApp(options: AppOptions): Promise<App> {
   api.use(
     '/auth/login',
     rateLimit({
+      // Shared across processes in Redis; when Redis is away, logins pass rather than all fail.
+      ...(coordination.rateLimitStore
+        ? { store: coordination.rateLimitStore, passOnStoreError: true }
+        : {}),
       windowMs: 60_000,
       limit: 10,
       // Per account and address: slows password guessing without locking out a whole office.
-      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '')}`,
+      keyGenerator: (req) =>
+        `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '')}`,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      message: { error: { code: 'rate_limited', message: 'too many login attempts, wait a minute' } } }),
+      message: {
+        error: { code: 'rate_limited', message: 'too many login attempts, wait a minute' },
+      },
+    }),
   );
-  api.use(authRoutes(services, { secureCookies: config.SECURE_COOKIES }));
+  api.use(
+    authRoutes(services, {
+      secureCookies: config.SECURE_COOKIES,
+      onDisplayTokenRevoked: (id) => disconnectDisplay(live.nsp, id, log),
+    }),
+  );
   api.use(requireAuth);
+  api.use(
+    photoRoutes(
+      services,
+      options.photoStore ??
+        new DiskPhotoStore(
+          photoDirFor({
+            photoDir: config.PHOTO_DIR,
+            dataDir: config.DATA_DIR,
+            databaseLocation: database.location,
+          }),
+        ),
+    ),
+  );
   api.use(incidentRoutes(services));
   api.use(boardRoutes(services));
+  api.use(statsRoutes(services));
   app.use('/api', api);
+  app.use(
+    '/open311/v2',
+    express.json({ limit: '64kb' }),
+    identify(services),
+    requireAuth,
+    open311Routes(services),
+  );
 
   const webDir = options.webDir ?? config.WEB_DIR ?? DEFAULT_WEB_DIR;
   if (existsSync(join(webDir, '200.html'))) {
-    app.use(express.static(webDir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
-      if (path.includes('/_app/immutable/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    } }));
+    app.use(
+      express.static(webDir, {
+        index: false,
+        maxAge: '1h',
+        setHeaders: (res, path) => {
+          if (path.includes('/_app/immutable/'))
+            res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        },
+      }),
+    );
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
       res.sendFile(join(webDir, '200.html'));
     });
   } else {
     app.get('/', (_req, res) => {
-      res.type('text').send('cityops server is running; the web app is not built (run pnpm build).');
+      res
+        .type('text')
+        .send('cityops server is running; the web app is not built (run pnpm build).');
     });
   }
   app.use(notFoundHandler);
@@ -165,6 +238,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const http = createServer(app);
   const io = createLiveServer(http);
+  coordination.attach(io);
   const live = attachLive(io, services);
   live.nsp.on('connection', (s) => {
     metrics.sockets.inc();
@@ -174,14 +248,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     db: database.db,
     log,
     emit: (code, batch) => live.nsp.to(roomOf(code)).emit('events', { events: batch }),
-    onBatch: (batch) => {
-      metrics.eventsRelayed.inc(batch.length);
-      metrics.relayBatches.inc();
-      const now = Date.now();
-      for (const e of batch) metrics.relayLag.observe(Math.max(0, now - Date.parse(e.at)) / 1000);
-    },
+    onBatch: (batch, timing) => metrics.observeRelayBatch(batch.length, timing),
+    canEmit: () => coordination.canBroadcast(),
   });
   const sla = new SlaClock(services, config.SLA_INTERVAL_MS);
+  coordination.onCommitted(() => relay?.poke());
 
   return {
     express: app,
@@ -191,9 +262,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     relay,
     sla,
     metrics,
+    coordination,
     async listen(port, host) {
-      await relay.start();
-      sla.start();
+      // Only the leader runs the relay and the SLA clock (always this process when embedded).
+      await coordination.start({
+        start: async () => {
+          await relay.start();
+          sla.start();
+        },
+        stop: async () => {
+          sla.stop();
+          await relay.stop();
+        },
+      });
       await new Promise<void>((res, rej) => {
         http.once('error', rej);
         http.listen(port, host, () => res());
@@ -202,13 +283,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof addr === 'object' && addr ? addr.port : port;
     },
     async close() {
-      relay.stop();
+      await relay.stop();
       sla.stop();
       live.stop();
       await new Promise<void>((res) => {
         void io.close(() => res());
       });
       http.closeAllConnections();
+      await coordination.close();
     },
   };
 }

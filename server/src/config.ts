@@ -11,6 +11,10 @@ const Env = z.object({
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().optional(),
+  /** Key prefix in Redis, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().default('cityops:'),
+  /** Cross-process Socket.IO adapter with REDIS_URL: Redis Streams (default) or pub/sub. */
+  SOCKET_ADAPTER: z.enum(['streams', 'sharded', 'pubsub']).default('streams'),
   DEMO: bool,
   DEMO_PASSWORD: z.string().min(4).default('cityops'),
   DEMO_SCALE: z.enum(['demo', 'full']).default('demo'),
@@ -19,7 +23,10 @@ const Env = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   UTC_OFFSET_MINUTES: z.coerce.number().int().default(480),
   MAP_STYLE_URL: z.string().optional(),
-  GCJ02: z.string().optional().transform((v) => v === "1" || v === "true"),
+  GCJ02: z
+    .string()
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIR: z.string().optional(),
   PHOTO_DIR: z.string().optional(),

@@ -1,11 +1,16 @@
 import { pino } from 'pino';
 import { open } from '@cityops/db';
-import { buildCity, isEmpty, seedDatabase, startSimulator, type DemoAccount } from '@cityops/seed';
-import * as seedLib from '@cityops/seed';
+import {
+  buildCity,
+  isEmpty,
+  seedDatabase,
+  startSimulator,
+  writeHistory,
+  type DemoAccount,
+} from '@cityops/seed';
 import { loadConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { hashPassword } from './auth/passwords.ts';
-
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { pid: process.pid } });
@@ -18,24 +23,43 @@ let accounts: DemoAccount[] | null = null;
 if (await isEmpty(database.db)) {
   const city = buildCity(config.DEMO_SCALE);
   if (config.DEMO) {
-    log.info({ scale: config.DEMO_SCALE, grids: city.grids.length }, 'empty database: seeding the demo city');
-    const seeded = await seedDatabase({ db: database.db, city, passwordHash: await hashPassword(config.DEMO_PASSWORD), demoAccounts: true });
+    log.info(
+      { scale: config.DEMO_SCALE, grids: city.grids.length },
+      'empty database: seeding the demo city',
+    );
+    const seeded = await seedDatabase({
+      db: database.db,
+      city,
+      passwordHash: await hashPassword(config.DEMO_PASSWORD),
+      demoAccounts: true,
+    });
     accounts = seeded.accounts;
     if (config.DEMO_HISTORY > 0) {
       const t = Date.now();
-      const h = await (seedLib as any).writeHistory({
+      const h = await writeHistory({
         db: database.db,
         city,
         now: new Date(),
         incidents: config.DEMO_HISTORY,
-        users: { dispatchers: seeded.dispatchers, departmentHandlers: seeded.departmentHandlers, fieldWorkers: seeded.fieldWorkers },
+        users: {
+          dispatchers: seeded.dispatchers,
+          departmentHandlers: seeded.departmentHandlers,
+          fieldWorkers: seeded.fieldWorkers,
+        },
         utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
       });
       log.info({ ...h, ms: Date.now() - t }, 'demo history written');
     }
   } else {
-    if (!config.ADMIN_PASSWORD) throw new Error('DEMO=0 on an empty database needs ADMIN_PASSWORD for the admin account');
-    await seedDatabase({ db: database.db, city, passwordHash: '', adminPasswordHash: await hashPassword(config.ADMIN_PASSWORD), demoAccounts: false });
+    if (!config.ADMIN_PASSWORD)
+      throw new Error('DEMO=0 on an empty database needs ADMIN_PASSWORD for the admin account');
+    await seedDatabase({
+      db: database.db,
+      city,
+      passwordHash: '',
+      adminPasswordHash: await hashPassword(config.ADMIN_PASSWORD),
+      demoAccounts: false,
+    });
     log.info('empty database: created the city base data and the admin account');
   }
 }
@@ -50,14 +74,22 @@ if (config.DEMO) {
     `  cityops is live at ${url}   (${database.kind}: ${database.location}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     '',
     `  Demo accounts — password: ${config.DEMO_PASSWORD}`,
-    ...(accounts ?? defaultAccountsHint()).map((a) => `    ${a.username.padEnd(12)} ${a.role.padEnd(11)} ${a.displayName}  [${a.scopeName}]`),
+    ...(accounts ?? defaultAccountsHint()).map(
+      (a) => `    ${a.username.padEnd(12)} ${a.role.padEnd(11)} ${a.displayName}  [${a.scopeName}]`,
+    ),
     '    w<grid code> field       a grid worker for every grid',
     '',
     `  Wallboard: ${url}/wallboard    Dispatch: ${url}/dispatch    Field: ${url}/field`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  if (config.SIMULATOR_RATE > 0) startSimulator({ baseUrl: `http://127.0.0.1:${port}`, password: config.DEMO_PASSWORD, rate: config.SIMULATOR_RATE, log });
+  if (config.SIMULATOR_RATE > 0)
+    startSimulator({
+      baseUrl: `http://127.0.0.1:${port}`,
+      password: config.DEMO_PASSWORD,
+      rate: config.SIMULATOR_RATE,
+      log,
+    });
 } else {
   process.stdout.write(`\n  cityops is live at ${url}\n\n`);
 }

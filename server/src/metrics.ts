@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import type { FlushTiming } from './live/relay.ts';
 
 /** Prometheus metrics for one server process. */
 export interface Metrics {
@@ -8,6 +9,10 @@ export interface Metrics {
   relayBatches: client.Counter;
   sockets: client.Gauge;
   relayLag: client.Histogram;
+  relayRead: client.Histogram;
+  leader: client.Gauge;
+  /** Count one relay flush and observe its commit→emit lag and read time. */
+  observeRelayBatch(events: number, timing: FlushTiming): void;
 }
 
 export function createMetrics(): Metrics {
@@ -22,14 +27,44 @@ export function createMetrics(): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    eventsRelayed: new client.Counter({ name: 'cityops_events_relayed_total', help: 'Events emitted by the relay', registers: [registry] }),
-    relayBatches: new client.Counter({ name: 'cityops_relay_batches_total', help: 'Relay flushes that emitted events', registers: [registry] }),
-    sockets: new client.Gauge({ name: 'cityops_live_sockets', help: 'Connected /live sockets on this process', registers: [registry] }),
-    relayLag: new client.Histogram({
-      name: 'cityops_relay_lag_seconds',
-      help: 'Time from an event being written to the relay emitting it',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    eventsRelayed: new client.Counter({
+      name: 'cityops_events_relayed_total',
+      help: 'Events emitted by the relay',
       registers: [registry],
     }),
+    relayBatches: new client.Counter({
+      name: 'cityops_relay_batches_total',
+      help: 'Relay flushes that emitted events',
+      registers: [registry],
+    }),
+    sockets: new client.Gauge({
+      name: 'cityops_live_sockets',
+      help: 'Connected /live sockets on this process',
+      registers: [registry],
+    }),
+    relayLag: new client.Histogram({
+      name: 'cityops_relay_lag_seconds',
+      help: 'Time from a commit being signalled to the relay emitting its events (batching included)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    relayRead: new client.Histogram({
+      name: 'cityops_relay_read_seconds',
+      help: 'Time the relay spends reading one batch from the events table (queueing on the database included)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    leader: new client.Gauge({
+      name: 'cityops_leader',
+      help: '1 while this process runs the relay and the SLA clock',
+      registers: [registry],
+    }),
+    observeRelayBatch(events, timing) {
+      this.eventsRelayed.inc(events);
+      this.relayBatches.inc();
+      this.relayRead.observe((timing.emittedAt - timing.startedAt) / 1000);
+      if (timing.pokedAt !== null)
+        this.relayLag.observe((timing.emittedAt - timing.pokedAt) / 1000);
+    },
   };
 }

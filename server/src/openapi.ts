@@ -1,8 +1,19 @@
 import { z } from 'zod';
-import { ActionRequest, CheckinRequest, CreateIncident, IncidentDto, LoginRequest, Me } from '@cityops/protocol';
+import {
+  ActionRequest,
+  CheckinRequest,
+  CreateIncident,
+  IncidentDto,
+  LoginRequest,
+  Me,
+} from '@cityops/protocol';
 
-const json = (schema: z.ZodType): unknown => z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
-const body = (schema: z.ZodType): unknown => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
+const json = (schema: z.ZodType): unknown =>
+  z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
+const body = (schema: z.ZodType): unknown => ({
+  required: true,
+  content: { 'application/json': { schema: json(schema) } },
+});
 const ok = (description: string, schema?: z.ZodType): unknown => ({
   description,
   ...(schema ? { content: { 'application/json': { schema: json(schema) } } } : {}),
@@ -19,37 +30,106 @@ let cached: unknown;
 export function openApiDocument(): unknown {
   cached ??= {
     openapi: '3.1.0',
-    info: { title: 'cityops', version: '0.1.0', description: 'Real-time operations centre for grid-based city governance' },
+    info: {
+      title: 'cityops',
+      version: '0.1.0',
+      description: 'Real-time operations centre for grid-based city governance',
+    },
     paths: {
-      '/api/auth/login': { post: { summary: 'Log in; sets the session cookie', requestBody: body(LoginRequest), responses: { '200': ok('logged in'), '401': { description: 'wrong credentials' } } } },
+      '/api/auth/login': {
+        post: {
+          summary: 'Log in; sets the session cookie',
+          requestBody: body(LoginRequest),
+          responses: { '200': ok('logged in'), '401': { description: 'wrong credentials' } },
+        },
+      },
       '/api/auth/logout': { post: { summary: 'Log out', responses: { '204': ok('logged out') } } },
-      '/api/auth/me': { get: { summary: 'Who am I', responses: { '200': ok('the current user', Me), ...errors } } },
+      '/api/auth/me': {
+        get: { summary: 'Who am I', responses: { '200': ok('the current user', Me), ...errors } },
+      },
       '/api/incidents': {
         post: {
           summary: 'Report an incident (honours Idempotency-Key)',
           parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
           requestBody: body(CreateIncident),
-          responses: { '201': ok('created', IncidentDto), '409': { description: 'same key still in flight' }, ...errors },
+          responses: {
+            '201': ok('created', IncidentDto),
+            '409': { description: 'same key still in flight' },
+            ...errors,
+          },
         },
-        get: { summary: 'List incidents in scope (filters, cursor paging)', responses: { '200': ok('a page of incidents'), ...errors } },
+        get: {
+          summary: 'List incidents in scope (filters, cursor paging)',
+          responses: { '200': ok('a page of incidents'), ...errors },
+        },
       },
-      '/api/incidents/{id}': { get: { summary: 'One incident with its event timeline', responses: { '200': ok('the incident'), '404': { description: 'not found' } } } },
+      '/api/incidents/{id}': {
+        get: {
+          summary: 'One incident with its event timeline',
+          responses: { '200': ok('the incident'), '404': { description: 'not found' } },
+        },
+      },
+      '/api/incidents/{id}/nearby': {
+        get: {
+          summary:
+            'Likely duplicates: open incidents of the same category within 200 m and 72 h, nearest first',
+          responses: {
+            '200': ok('{ items: incident & { distanceMetres } }'),
+            '404': { description: 'not found' },
+          },
+        },
+      },
       '/api/incidents/{id}/actions': {
         post: {
           summary: 'Run a workflow action with optimistic concurrency',
           requestBody: body(ActionRequest),
-          responses: { '200': ok('the new incident', IncidentDto), '409': { description: 'stale version or illegal transition; body carries the current incident' }, ...errors },
+          responses: {
+            '200': ok('the new incident', IncidentDto),
+            '409': {
+              description: 'stale version or illegal transition; body carries the current incident',
+            },
+            ...errors,
+          },
         },
       },
-      '/api/checkins': { post: { summary: 'Patrol check-in', requestBody: body(CheckinRequest), responses: { '201': ok('recorded'), ...errors } } },
-      '/api/snapshot': { get: { summary: 'Everything the wallboard shows now, with lastEventId', responses: { '200': ok('snapshot'), ...errors } } },
-      '/api/regions': { get: { summary: 'Regions as GeoJSON', responses: { '200': ok('FeatureCollection') } } },
-      '/api/grids': { get: { summary: 'Grids as GeoJSON', responses: { '200': ok('FeatureCollection') } } },
-      '/api/categories': { get: { summary: 'Category catalogue', responses: { '200': ok('categories') } } },
-      '/api/departments': { get: { summary: 'Departments', responses: { '200': ok('departments') } } },
+      '/api/checkins': {
+        post: {
+          summary: 'Patrol check-in',
+          requestBody: body(CheckinRequest),
+          responses: { '201': ok('recorded'), ...errors },
+        },
+      },
+      '/api/snapshot': {
+        get: {
+          summary: 'Everything the wallboard shows now, with lastEventId',
+          responses: { '200': ok('snapshot'), ...errors },
+        },
+      },
+      '/api/regions': {
+        get: { summary: 'Regions as GeoJSON', responses: { '200': ok('FeatureCollection') } },
+      },
+      '/api/grids': {
+        get: { summary: 'Grids as GeoJSON', responses: { '200': ok('FeatureCollection') } },
+      },
+      '/api/categories': {
+        get: { summary: 'Category catalogue', responses: { '200': ok('categories') } },
+      },
+      '/api/departments': {
+        get: { summary: 'Departments', responses: { '200': ok('departments') } },
+      },
       '/healthz': { get: { summary: 'Alive', responses: { '200': ok('alive') } } },
-      '/readyz': { get: { summary: 'Database (and Redis) reachable', responses: { '200': ok('ready'), '503': { description: 'not ready' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Database (and Redis) reachable',
+          responses: { '200': ok('ready'), '503': { description: 'not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'text exposition format' } },
+        },
+      },
     },
   };
   return cached;

@@ -6,7 +6,6 @@ import { forbidden, unauthorised } from '../http/errors.ts';
 import { authenticate, SESSION_COOKIE, type UserRow } from './sessions.ts';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       principal?: Principal;
@@ -15,7 +14,11 @@ declare global {
   }
 }
 
-export function credentialsOf(cookieHeader: string | undefined, authorization: string | undefined, queryToken?: unknown): { session?: string; displayToken?: string } {
+export function credentialsOf(
+  cookieHeader: string | undefined,
+  authorization: string | undefined,
+  queryToken?: unknown,
+): { session?: string; displayToken?: string } {
   const cookies = cookieHeader ? parseCookie(cookieHeader) : {};
   const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
   const out: { session?: string; displayToken?: string } = {};
@@ -29,7 +32,11 @@ export function credentialsOf(cookieHeader: string | undefined, authorization: s
 /** Attach `req.principal` when the request carries a valid session or display token. */
 export function identify(svc: Services): RequestHandler {
   return async (req, _res, next) => {
-    const found = await authenticate(svc.db, credentialsOf(req.headers.cookie, req.headers.authorization), svc.now());
+    const found = await authenticate(
+      svc.db,
+      credentialsOf(req.headers.cookie, req.headers.authorization),
+      svc.now(),
+    );
     if (found) {
       req.principal = found.principal;
       req.user = found.user;
@@ -51,7 +58,8 @@ export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     const p = req.principal;
     if (!p) return next(unauthorised());
-    if (p.kind !== 'user' || (p.role !== 'admin' && !roles.includes(p.role))) return next(forbidden(`requires role ${roles.join(' or ')}`));
+    if (p.kind !== 'user' || (p.role !== 'admin' && !roles.includes(p.role)))
+      return next(forbidden(`requires role ${roles.join(' or ')}`));
     next();
   };
 }

@@ -17,7 +17,11 @@ export function canSee(regions: RegionIndex, principal: Principal, path: RegionP
  * Resolve a requested scope code: it must exist and lie inside the principal's own region.
  * Unset means the principal's own region.
  */
-export function resolveScope(regions: RegionIndex, principal: Principal, code: string | undefined): RegionNode {
+export function resolveScope(
+  regions: RegionIndex,
+  principal: Principal,
+  code: string | undefined,
+): RegionNode {
   const own = principalScope(regions, principal);
   if (code === undefined || code === '') return own;
   const node = regions.get(code);

@@ -27,13 +27,28 @@ export function principalOf(u: UserRow): Principal {
 }
 
 /** Check a password and open a session; null when the credentials are wrong. */
-export async function login(db: Db, username: string, password: string, now: Date): Promise<{ token: string; user: UserRow } | null> {
-  const [user] = await db.select().from(users).where(and(eq(users.username, username), eq(users.active, true)));
+export async function login(
+  db: Db,
+  username: string,
+  password: string,
+  now: Date,
+): Promise<{ token: string; user: UserRow } | null> {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.username, username), eq(users.active, true)));
   // Verify against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
   if (!user || !ok) return null;
   const token = newToken();
-  await db.insert(sessions).values({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
+  await db
+    .insert(sessions)
+    .values({
+      tokenHash: sha256(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+    });
   return { token, user };
 }
 
@@ -47,13 +62,23 @@ export interface Authenticated {
 }
 
 /** Resolve a session cookie or a display token to who is asking. */
-export async function authenticate(db: Db, credentials: { session?: string | undefined; displayToken?: string | undefined }, now: Date): Promise<Authenticated | null> {
+export async function authenticate(
+  db: Db,
+  credentials: { session?: string | undefined; displayToken?: string | undefined },
+  now: Date,
+): Promise<Authenticated | null> {
   if (credentials.session) {
     const rows = await db
       .select({ user: users })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.tokenHash, sha256(credentials.session)), gt(sessions.expiresAt, now), eq(users.active, true)));
+      .where(
+        and(
+          eq(sessions.tokenHash, sha256(credentials.session)),
+          gt(sessions.expiresAt, now),
+          eq(users.active, true),
+        ),
+      );
     const row = rows[0];
     if (row) return { principal: principalOf(row.user), user: row.user };
   }
@@ -63,25 +88,44 @@ export async function authenticate(db: Db, credentials: { session?: string | und
       .select()
       .from(displayTokens)
       .where(and(eq(displayTokens.tokenHash, sha256(dt)), isNull(displayTokens.revokedAt)));
-    if (row) return { principal: { kind: 'display', tokenId: row.id, scopeCode: row.scopeCode }, user: null };
+    if (row)
+      return {
+        principal: { kind: 'display', tokenId: row.id, scopeCode: row.scopeCode },
+        user: null,
+      };
   }
   return null;
 }
 
 /** Issue a kiosk display token: read-only, one scope, revocable. The raw token is shown once. */
-export async function createDisplayToken(db: Db, input: { label: string; scopeCode: string; createdBy: number }, now: Date): Promise<{ id: number; token: string }> {
+export async function createDisplayToken(
+  db: Db,
+  input: { label: string; scopeCode: string; createdBy: number },
+  now: Date,
+): Promise<{ id: number; token: string }> {
   const token = DISPLAY_PREFIX + newToken();
   const [row] = await db
     .insert(displayTokens)
-    .values({ tokenHash: sha256(token), label: input.label, scopeCode: input.scopeCode, createdBy: input.createdBy, createdAt: now })
+    .values({
+      tokenHash: sha256(token),
+      label: input.label,
+      scopeCode: input.scopeCode,
+      createdBy: input.createdBy,
+      createdAt: now,
+    })
     .returning({ id: displayTokens.id });
   return { id: row!.id, token };
 }
 
 export async function revokeDisplayToken(db: Db, id: number, now: Date): Promise<boolean> {
-  const rows = await db.update(displayTokens).set({ revokedAt: now }).where(and(eq(displayTokens.id, id), isNull(displayTokens.revokedAt))).returning({ id: displayTokens.id });
+  const rows = await db
+    .update(displayTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(displayTokens.id, id), isNull(displayTokens.revokedAt)))
+    .returning({ id: displayTokens.id });
   return rows.length > 0;
 }
 
 // argon2id hash of a random string, used only to equalise timing for unknown usernames.
-const DUMMY_HASH = '$argon2id$v=19$m=65536,t=3,p=4$MhiH4Q1VYtPX3Qpm/576WA$NnW3Dfnk/uGZdBQr3tuFP+3Xk8f0/+0l2au9M22gWQE';
+const DUMMY_HASH =
+  '$argon2id$v=19$m=65536,t=3,p=4$MhiH4Q1VYtPX3Qpm/576WA$NnW3Dfnk/uGZdBQr3tuFP+3Xk8f0/+0l2au9M22gWQE';

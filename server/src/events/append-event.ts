@@ -33,7 +33,15 @@ export async function appendEvent(tx: Tx, e: NewEvent): Promise<Event> {
       data: e.data,
     })
     .returning({ id: events.id });
-  return toWire({ id: row!.id, type: e.type, at: e.at, actor: e.actor, path: encodePath(e.scope), incidentId: e.incidentId, data: e.data });
+  return toWire({
+    id: row!.id,
+    type: e.type,
+    at: e.at,
+    actor: e.actor,
+    path: encodePath(e.scope),
+    incidentId: e.incidentId,
+    data: e.data,
+  });
 }
 
 export function toWire(row: {

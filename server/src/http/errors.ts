@@ -18,8 +18,10 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string, fields?: Record<string, string>): HttpError =>
   new HttpError(422, 'invalid', message, fields);
-export const notFound = (what: string): HttpError => new HttpError(404, 'not_found', `${what} not found`);
-export const forbidden = (message = 'not allowed'): HttpError => new HttpError(403, 'forbidden', message);
+export const notFound = (what: string): HttpError =>
+  new HttpError(404, 'not_found', `${what} not found`);
+export const forbidden = (message = 'not allowed'): HttpError =>
+  new HttpError(403, 'forbidden', message);
 export const unauthorised = (): HttpError => new HttpError(401, 'unauthenticated', 'log in first');
 export const conflict = (message: string, current?: unknown): HttpError =>
   new HttpError(409, 'conflict', message, undefined, { current });
@@ -39,8 +41,35 @@ export function fromZod(err: ZodError, what = 'request'): HttpError {
   return badRequest(`invalid ${what}: ${Object.keys(fields).join(', ')}`, fields);
 }
 
+/**
+ * Path of the first string (or key) in a value that holds U+0000. Postgres text cannot store
+ * it, so it is refused here, as a 422 naming the field, instead of failing in the driver.
+ */
+export function nulPath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? path.join('.') || '(body)' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return [...path, k].join('.');
+    const found = nulPath(v, [...path, k]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** Parse with a zod schema or throw a 422 that names the fields. */
-export function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, what?: string): T {
+export function parse<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError };
+  },
+  value: unknown,
+  what?: string,
+): T {
+  const nul = nulPath(value);
+  if (nul !== null)
+    throw badRequest(`invalid ${what ?? 'request'}: ${nul}`, {
+      [nul]: 'must not contain the NUL character (U+0000)',
+    });
   const r = schema.safeParse(value);
   if (!r.success) throw fromZod(r.error, what);
   return r.data;
@@ -49,9 +78,23 @@ export function parse<T>(schema: { safeParse(v: unknown): { success: true; data:
 /** Errors from the database driver meaning "cannot reach the database right now". */
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001'];
+  const codes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    '57P01',
+    '57P02',
+    '57P03',
+    '08000',
+    '08003',
+    '08006',
+    '08001',
+  ];
   if (e?.code && codes.includes(e.code)) return true;
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '');
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e?.message ?? '',
+  );
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
@@ -81,8 +124,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (isUnavailable(err) || isUnavailable(cause)) {
     status = 503;
     res.setHeader('Retry-After', '2');
-    body = { error: { code: 'unavailable', message: 'the database is unavailable, retry shortly' } };
-  } else if (typeof (err as { status?: number })?.status === 'number' && (err as { status: number }).status < 500) {
+    body = {
+      error: { code: 'unavailable', message: 'the database is unavailable, retry shortly' },
+    };
+  } else if (
+    typeof (err as { status?: number })?.status === 'number' &&
+    (err as { status: number }).status < 500
+  ) {
     status = (err as { status: number }).status;
     body = { error: { code: 'bad_request', message: String((err as Error).message) } };
   }

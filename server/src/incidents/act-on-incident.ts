@@ -1,5 +1,12 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { findCategory, findDepartment, isOpen, isStreetOfficeCode, transition, type Actor } from '@cityops/domain';
+import {
+  findCategory,
+  findDepartment,
+  isOpen,
+  isStreetOfficeCode,
+  transition,
+  type Actor,
+} from '@cityops/domain';
 import { ActionRequest, type IncidentDto } from '@cityops/protocol';
 import { departments, events, incidents, type Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
@@ -46,7 +53,10 @@ async function lastChange(tx: Tx, id: number): Promise<string> {
 
 async function departmentExists(tx: Tx, code: string): Promise<boolean> {
   if (!isStreetOfficeCode(code) && findDepartment(code)) return true;
-  const rows = await tx.select({ code: departments.code }).from(departments).where(eq(departments.code, code));
+  const rows = await tx
+    .select({ code: departments.code })
+    .from(departments)
+    .where(eq(departments.code, code));
   return rows.length > 0;
 }
 
@@ -55,7 +65,15 @@ async function departmentExists(tx: Tx, code: string): Promise<boolean> {
  * equal `expectedVersion`, the domain decides, and the row change and its event commit
  * together. A stale version is a 409 carrying the current incident and who changed it.
  */
-export async function actOnIncident({ ctx, id, input }: { ctx: Ctx; id: number; input: unknown }): Promise<IncidentDto> {
+export async function actOnIncident({
+  ctx,
+  id,
+  input,
+}: {
+  ctx: Ctx;
+  id: number;
+  input: unknown;
+}): Promise<IncidentDto> {
   const { svc, principal } = ctx;
   if (principal.kind !== 'user') throw forbidden('display tokens are read-only');
   const req = parse(ActionRequest, input, 'action');
@@ -83,10 +101,17 @@ export async function actOnIncident({ ctx, id, input }: { ctx: Ctx; id: number; 
         throw badRequest(`incident ${action.into} not found`, { into: 'no such incident' });
       }
       if (!isOpen(target.state) && target.id !== id) {
-        throw badRequest(`incident ${action.into} is ${target.state}`, { into: 'merge into an open incident' });
+        throw badRequest(`incident ${action.into} is ${target.state}`, {
+          into: 'merge into an open incident',
+        });
       }
     }
-    const r = transition(toCore(row), action, { actor, now, category, departmentExists: () => deptOk });
+    const r = transition(toCore(row), action, {
+      actor,
+      now,
+      category,
+      departmentExists: () => deptOk,
+    });
     if (!r.ok) {
       if (r.code === 'forbidden') throw forbidden(r.message);
       if (r.code === 'invalid') throw badRequest(r.message, { [r.field]: r.message });

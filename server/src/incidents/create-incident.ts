@@ -20,28 +20,52 @@ function reporterOf(p: Principal): { id: number | null; name: string | null } {
 }
 
 /** 上报: validate, place in a grid, set the deadline, write the incident and its event together. */
-export async function createIncident({ ctx, input, idempotencyKey }: { ctx: Ctx; input: unknown; idempotencyKey?: string | undefined }): Promise<CreateResult> {
+export async function createIncident({
+  ctx,
+  input,
+  idempotencyKey,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  idempotencyKey?: string | undefined;
+}): Promise<CreateResult> {
   const { svc, principal } = ctx;
-  if (principal.kind !== 'user' || principal.role === 'operator') throw forbidden('this account cannot report incidents');
+  if (principal.kind !== 'user' || principal.role === 'operator')
+    throw forbidden('this account cannot report incidents');
   const body = parse(CreateIncident, input, 'incident');
   const category = findCategory(body.category);
-  if (!category) throw badRequest(`unknown category ${body.category}`, { category: `unknown category ${body.category}` });
+  if (!category)
+    throw badRequest(`unknown category ${body.category}`, {
+      category: `unknown category ${body.category}`,
+    });
   const grid = svc.regions.gridAt(body.lng, body.lat);
-  if (!grid) throw badRequest('the location is outside every grid of the city', { lng: 'outside the city', lat: 'outside the city' });
-  if (!canSee(svc.regions, principal, grid.path)) throw forbidden('the location is outside your region');
+  if (!grid)
+    throw badRequest('the location is outside every grid of the city', {
+      lng: 'outside the city',
+      lat: 'outside the city',
+    });
+  if (!canSee(svc.regions, principal, grid.path))
+    throw forbidden('the location is outside your region');
   if (body.photos?.length) {
-    const found = await svc.db.select({ sha: photoTable.sha256 }).from(photoTable).where(inArray(photoTable.sha256, body.photos));
-    if (found.length !== new Set(body.photos).size) throw badRequest('unknown photo', { photos: 'upload the photos first' });
+    const found = await svc.db
+      .select({ sha: photoTable.sha256 })
+      .from(photoTable)
+      .where(inArray(photoTable.sha256, body.photos));
+    if (found.length !== new Set(body.photos).size)
+      throw badRequest('unknown photo', { photos: 'upload the photos first' });
   }
 
   const now = svc.now();
   let claim: Awaited<ReturnType<typeof claimKey>> | null = null;
   if (idempotencyKey !== undefined) {
     if (!/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-      throw badRequest('invalid Idempotency-Key', { 'Idempotency-Key': '1–128 letters, digits, or . _ : -' });
+      throw badRequest('invalid Idempotency-Key', {
+        'Idempotency-Key': '1–128 letters, digits, or . _ : -',
+      });
     }
     claim = await claimKey(svc.db, principal.userId, idempotencyKey, requestHash(body), now);
-    if (claim.kind === 'replay') return { status: claim.status, body: claim.body as IncidentDto, replayed: true };
+    if (claim.kind === 'replay')
+      return { status: claim.status, body: claim.body as IncidentDto, replayed: true };
   }
 
   const reporter = reporterOf(principal);
@@ -90,6 +114,9 @@ export async function createIncident({ ctx, input, idempotencyKey }: { ctx: Ctx;
 }
 
 export async function incidentExists(ctx: Ctx, id: number): Promise<boolean> {
-  const rows = await ctx.svc.db.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, id));
+  const rows = await ctx.svc.db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(eq(incidents.id, id));
   return rows.length > 0;
 }

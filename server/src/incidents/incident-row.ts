@@ -92,7 +92,13 @@ export function coreToColumns(core: IncidentCore, now: Date): Partial<IncidentRo
 
 export function actorOf(principal: Principal): Actor {
   if (principal.kind === 'display') {
-    return { role: 'operator', username: `display:${principal.tokenId}`, department: null, grid: null, userId: null };
+    return {
+      role: 'operator',
+      username: `display:${principal.tokenId}`,
+      department: null,
+      grid: null,
+      userId: null,
+    };
   }
   return {
     role: principal.role,

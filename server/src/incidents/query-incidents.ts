@@ -9,12 +9,23 @@ import { toWire } from '../events/append-event.ts';
 import { toDto } from './incident-row.ts';
 
 /** GET /api/incidents: filters within the caller's scope, newest first, cursor paging by id. */
-export async function listIncidents({ ctx, query }: { ctx: Ctx; query: unknown }): Promise<IncidentPage> {
+export async function listIncidents({
+  ctx,
+  query,
+}: {
+  ctx: Ctx;
+  query: unknown;
+}): Promise<IncidentPage> {
   const q = parse(IncidentQuery, query, 'query');
   const scope = resolveScope(ctx.svc.regions, ctx.principal, q.scope);
   const where: SQL[] = [like(incidents.path, `${encodePath(scope.path)}%`)];
   if (q.state) where.push(inArray(incidents.state, q.state));
-  if (q.category) where.push(q.category.includes('.') ? eq(incidents.categoryCode, q.category) : like(incidents.categoryCode, `${q.category}.%`));
+  if (q.category)
+    where.push(
+      q.category.includes('.')
+        ? eq(incidents.categoryCode, q.category)
+        : like(incidents.categoryCode, `${q.category}.%`),
+    );
   if (q.department) where.push(eq(incidents.departmentCode, q.department));
   if (q.source) where.push(eq(incidents.source, q.source));
   if (q.overdue) where.push(eq(incidents.overdue, q.overdue === 'true'));
@@ -28,7 +39,12 @@ export async function listIncidents({ ctx, query }: { ctx: Ctx; query: unknown }
     centre = [lng, lat];
     const dLat = radius / 111_320;
     const dLng = radius / (111_320 * Math.cos((lat * Math.PI) / 180));
-    where.push(gte(incidents.lat, lat - dLat), lte(incidents.lat, lat + dLat), gte(incidents.lng, lng - dLng), lte(incidents.lng, lng + dLng));
+    where.push(
+      gte(incidents.lat, lat - dLat),
+      lte(incidents.lat, lat + dLat),
+      gte(incidents.lng, lng - dLng),
+      lte(incidents.lng, lng + dLng),
+    );
   }
   if (q.cursor) {
     const c = Number.parseInt(q.cursor, 10);
@@ -47,11 +63,21 @@ export async function listIncidents({ ctx, query }: { ctx: Ctx; query: unknown }
 }
 
 /** GET /api/incidents/:id with its whole event timeline. */
-export async function getIncident({ ctx, id }: { ctx: Ctx; id: number }): Promise<IncidentDto & { timeline: Event[] }> {
+export async function getIncident({
+  ctx,
+  id,
+}: {
+  ctx: Ctx;
+  id: number;
+}): Promise<IncidentDto & { timeline: Event[] }> {
   const [row] = await ctx.svc.db.select().from(incidents).where(eq(incidents.id, id));
   if (!row) throw notFound(`incident ${id}`);
   const dto = toDto(row);
   if (!canSee(ctx.svc.regions, ctx.principal, dto.path)) throw notFound(`incident ${id}`);
-  const timeline = await ctx.svc.db.select().from(events).where(eq(events.incidentId, id)).orderBy(asc(events.id));
+  const timeline = await ctx.svc.db
+    .select()
+    .from(events)
+    .where(eq(events.incidentId, id))
+    .orderBy(asc(events.id));
   return { ...dto, timeline: timeline.map(toWire) };
 }

@@ -25,14 +25,21 @@ interface SocketData {
 }
 
 export type LiveServer = Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
-export type LiveNamespace = Namespace<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+export type LiveNamespace = Namespace<
+  ClientToServer,
+  ServerToClient,
+  Record<string, never>,
+  SocketData
+>;
 type LiveSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
 export const roomOf = (regionCode: string): string => `r:${regionCode}`;
 const REPLAY_CHUNK = 500;
 
 export async function lastEventId(svc: Services): Promise<number> {
-  const [m] = await svc.db.select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` }).from(events);
+  const [m] = await svc.db
+    .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
+    .from(events);
   return Number(m?.max ?? 0);
 }
 
@@ -51,13 +58,20 @@ export function createLiveServer(http: HttpServer): LiveServer {
  * answers `subscribe {scope, since}` by replaying missed events of that scope from the
  * database, and sends `tick` every few seconds.
  */
-export function attachLive(io: LiveServer, svc: Services): { nsp: LiveNamespace; stop: () => void } {
+export function attachLive(
+  io: LiveServer,
+  svc: Services,
+): { nsp: LiveNamespace; stop: () => void } {
   const nsp: LiveNamespace = io.of(LIVE_NAMESPACE);
 
   nsp.use((socket, next) => {
     const h = socket.handshake;
     const token = typeof h.auth?.token === 'string' ? h.auth.token : undefined;
-    authenticate(svc.db, credentialsOf(h.headers.cookie, token ? `Bearer ${token}` : undefined), svc.now())
+    authenticate(
+      svc.db,
+      credentialsOf(h.headers.cookie, token ? `Bearer ${token}` : undefined),
+      svc.now(),
+    )
       .then((found) => {
         if (!found) return next(new Error('unauthenticated'));
         socket.data.principal = found.principal;
@@ -71,7 +85,8 @@ export function attachLive(io: LiveServer, svc: Services): { nsp: LiveNamespace;
 
   nsp.on('connection', (socket: LiveSocket) => {
     socket.on('subscribe', (raw: unknown, ack: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: SubscribeAck) => void) : () => undefined;
+      const reply =
+        typeof ack === 'function' ? (ack as (r: SubscribeAck) => void) : () => undefined;
       subscribe(socket, raw)
         .then(reply)
         .catch((err: unknown) => {
@@ -83,12 +98,17 @@ export function attachLive(io: LiveServer, svc: Services): { nsp: LiveNamespace;
 
   async function subscribe(socket: LiveSocket, raw: unknown): Promise<SubscribeAck> {
     const parsed = SubscribeRequest.safeParse(raw);
-    if (!parsed.success) return { ok: false, error: `invalid subscribe: ${parsed.error.issues.map((i) => i.path.join('.') || 'request').join(', ')}` };
+    if (!parsed.success)
+      return {
+        ok: false,
+        error: `invalid subscribe: ${parsed.error.issues.map((i) => i.path.join('.') || 'request').join(', ')}`,
+      };
     const { scope, since } = parsed.data;
     const node = svc.regions.get(scope);
     if (!node) return { ok: false, error: `unknown scope ${scope}` };
     const own = principalScope(svc.regions, socket.data.principal);
-    if (!isWithin(node.path, own.path)) return { ok: false, error: `forbidden: ${scope} is outside your scope` };
+    if (!isWithin(node.path, own.path))
+      return { ok: false, error: `forbidden: ${scope} is outside your scope` };
 
     if (socket.data.scope) await socket.leave(roomOf(socket.data.scope));
     socket.data.scope = scope;
@@ -104,7 +124,13 @@ export function attachLive(io: LiveServer, svc: Services): { nsp: LiveNamespace;
     const rows = await svc.db
       .select()
       .from(events)
-      .where(and(gt(events.id, since), lte(events.id, max), like(events.path, `${encodePath(node.path)}%`)))
+      .where(
+        and(
+          gt(events.id, since),
+          lte(events.id, max),
+          like(events.path, `${encodePath(node.path)}%`),
+        ),
+      )
       .orderBy(asc(events.id))
       .limit(MAX_REPLAY + 1);
     if (rows.length > MAX_REPLAY) {
@@ -112,13 +138,16 @@ export function attachLive(io: LiveServer, svc: Services): { nsp: LiveNamespace;
       return { ok: true, lastEventId: max, replayed: 0 };
     }
     const replay: Event[] = rows.map(toWire);
-    for (let i = 0; i < replay.length; i += REPLAY_CHUNK) socket.emit('events', { events: replay.slice(i, i + REPLAY_CHUNK) });
+    for (let i = 0; i < replay.length; i += REPLAY_CHUNK)
+      socket.emit('events', { events: replay.slice(i, i + REPLAY_CHUNK) });
     return { ok: true, lastEventId: max, replayed: replay.length };
   }
 
   const tick = setInterval(() => {
     lastEventId(svc)
-      .then((id) => nsp.local.emit('tick', { lastEventId: id, serverTime: svc.now().toISOString() }))
+      .then((id) =>
+        nsp.local.emit('tick', { lastEventId: id, serverTime: svc.now().toISOString() }),
+      )
       .catch(() => undefined);
   }, TICK_INTERVAL_MS);
   tick.unref();

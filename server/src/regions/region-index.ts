@@ -1,5 +1,12 @@
 import Flatbush from 'flatbush';
-import { bbox, decodePath, isWithin, pointInGeometry, type AreaGeometry, type RegionLevel } from '@cityops/domain';
+import {
+  bbox,
+  decodePath,
+  isWithin,
+  pointInGeometry,
+  type AreaGeometry,
+  type RegionLevel,
+} from '@cityops/domain';
 import type { RegionSummary } from '@cityops/protocol';
 import { grids, regions, type DbOrTx } from '@cityops/db';
 
@@ -20,7 +27,10 @@ export class RegionIndex {
 
   static async load(db: DbOrTx): Promise<RegionIndex> {
     const idx = new RegionIndex();
-    const [regionRows, gridRows] = await Promise.all([db.select().from(regions), db.select().from(grids)]);
+    const [regionRows, gridRows] = await Promise.all([
+      db.select().from(regions),
+      db.select().from(grids),
+    ]);
     const nodes: RegionNode[] = [
       ...regionRows.map((r) => ({
         code: r.code,

@@ -4,10 +4,14 @@ import { z } from 'zod';
 import type { Services } from '../context.ts';
 import { HttpError, parse } from '../http/errors.ts';
 import { credentialsOf, principal, requireRole } from '../auth/middleware.ts';
-import { createDisplayToken, login, logout, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.ts';
-import { principalScope, resolveScope } from '../auth/scope.ts';
+import { login, logout, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.ts';
+import { principalScope } from '../auth/scope.ts';
+import { issueDisplayToken, listDisplayTokens, revokeToken } from '../auth/display-tokens.ts';
 
-export function authRoutes(svc: Services, opts: { secureCookies: boolean }): Router {
+export function authRoutes(
+  svc: Services,
+  opts: { secureCookies: boolean; onDisplayTokenRevoked?: (id: number) => void },
+): Router {
   const r = Router();
 
   r.post('/auth/login', async (req, res) => {
@@ -45,14 +49,29 @@ export function authRoutes(svc: Services, opts: { secureCookies: boolean }): Rou
     res.json(me);
   });
 
-  const NewToken = z.object({ label: z.string().trim().min(1).max(100), scope: z.string().min(1).max(32) });
+  r.get('/display-tokens', requireRole('admin', 'operator'), async (req, res) => {
+    res.json(await listDisplayTokens({ ctx: { svc, principal: principal(req) } }));
+  });
+
   r.post('/display-tokens', requireRole('admin', 'operator'), async (req, res) => {
-    const p = principal(req);
-    const body = parse(NewToken, req.body, 'display token');
-    const scope = resolveScope(svc.regions, p, body.scope);
-    if (p.kind !== 'user') throw new HttpError(403, 'forbidden', 'not allowed');
-    const t = await createDisplayToken(svc.db, { label: body.label, scopeCode: scope.code, createdBy: p.userId }, svc.now());
-    res.status(201).json({ id: t.id, token: t.token, scope: scope.code, url: `/wallboard?token=${t.token}` });
+    res
+      .status(201)
+      .json(await issueDisplayToken({ ctx: { svc, principal: principal(req) }, input: req.body }));
+  });
+
+  const TokenId = z.object({
+    id: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 53),
+  });
+  r.delete('/display-tokens/:id', requireRole('admin', 'operator'), async (req, res) => {
+    const { id } = parse(TokenId, req.params, 'path');
+    const revoked = await revokeToken({ ctx: { svc, principal: principal(req) }, id });
+    // A revoked kiosk loses its live feed now, not at its next reconnect.
+    opts.onDisplayTokenRevoked?.(id);
+    res.json(revoked);
   });
 
   return r;

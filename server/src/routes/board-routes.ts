@@ -1,7 +1,11 @@
 import { Router } from 'express';
-import { asc, eq } from 'drizzle-orm';
-import { CATEGORIES, CATEGORY_GROUPS, REGION_LEVELS, isWithin, type RegionLevel } from '@cityops/domain';
-import { departments } from '@cityops/db';
+import {
+  CATEGORIES,
+  CATEGORY_GROUPS,
+  REGION_LEVELS,
+  isWithin,
+  type RegionLevel,
+} from '@cityops/domain';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
 import { parse } from '../http/errors.ts';
@@ -9,6 +13,9 @@ import { principal } from '../auth/middleware.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { getSnapshot } from '../snapshot/get-snapshot.ts';
 import { checkIn } from '../patrols/check-in.ts';
+import { myPatrol } from '../patrols/my-patrol.ts';
+import { fieldWork } from '../patrols/field-work.ts';
+import { getDepartment, listDepartments } from '../catalogue/departments.ts';
 import type { RegionNode } from '../regions/region-index.ts';
 
 const ScopeQuery = z.object({ scope: z.string().max(32).optional() });
@@ -23,7 +30,13 @@ function featureCollection(nodes: RegionNode[]): string {
     features: nodes.map((n) => ({
       type: 'Feature',
       id: n.code,
-      properties: { code: n.code, name: n.name, level: n.level, parentCode: n.parentCode, center: n.center },
+      properties: {
+        code: n.code,
+        name: n.name,
+        level: n.level,
+        parentCode: n.parentCode,
+        center: n.center,
+      },
       geometry: n.geometry,
     })),
   });
@@ -47,12 +60,11 @@ export function boardRoutes(svc: Services): Router {
 
   r.get('/departments', async (req, res) => {
     principal(req);
-    res.json(await svc.db.select().from(departments).orderBy(asc(departments.kind), asc(departments.code)));
+    res.json(await listDepartments({ db: svc.db }));
   });
 
   r.get('/departments/:code', async (req, res) => {
-    const [d] = await svc.db.select().from(departments).where(eq(departments.code, String(req.params.code)));
-    res.status(d ? 200 : 404).json(d ?? { error: { code: 'not_found', message: 'department not found' } });
+    res.json(await getDepartment({ db: svc.db, code: String(req.params.code) }));
   });
 
   r.get('/snapshot', async (req, res) => {
@@ -81,11 +93,25 @@ export function boardRoutes(svc: Services): Router {
   r.get('/grids', (req, res) => {
     const q = parse(ScopeQuery, req.query, 'query');
     const scope = resolveScope(svc.regions, principal(req), q.scope);
-    res.type('application/geo+json').send(cached(`grids:${scope.code}`, () => featureCollection(svc.regions.gridsWithin(scope.code))));
+    res
+      .type('application/geo+json')
+      .send(
+        cached(`grids:${scope.code}`, () => featureCollection(svc.regions.gridsWithin(scope.code))),
+      );
   });
 
   r.post('/checkins', async (req, res) => {
-    res.status(201).json(await checkIn({ ctx: { svc, principal: principal(req) }, input: req.body }));
+    res
+      .status(201)
+      .json(await checkIn({ ctx: { svc, principal: principal(req) }, input: req.body }));
+  });
+
+  r.get('/checkins/mine', async (req, res) => {
+    res.json(await myPatrol({ ctx: { svc, principal: principal(req) } }));
+  });
+
+  r.get('/field/work', async (req, res) => {
+    res.json(await fieldWork({ ctx: { svc, principal: principal(req) } }));
   });
 
   return r;

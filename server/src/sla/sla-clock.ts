@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, or } from 'drizzle-orm';
 import { CLOCK_STATES, reminderAt, systemTransition, type SystemAction } from '@cityops/domain';
 import { incidents } from '@cityops/db';
 import type { Services } from '../context.ts';
@@ -23,7 +23,13 @@ export class SlaClock {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick().catch((err: unknown) => this.svc.log.warn({ err }, 'SLA clock tick failed')), this.intervalMs);
+    this.#timer = setInterval(
+      () =>
+        void this.tick().catch((err: unknown) =>
+          this.svc.log.warn({ err }, 'SLA clock tick failed'),
+        ),
+      this.intervalMs,
+    );
     this.#timer.unref();
   }
 
@@ -51,22 +57,50 @@ export class SlaClock {
     // Reminders are due at most 2 h before the deadline, so look that far ahead.
     const horizon = action === 'mark_overdue' ? now : new Date(now.getTime() + 2 * 3_600_000);
     const flag = action === 'mark_overdue' ? incidents.overdue : incidents.reminded;
-    const states = action === 'mark_overdue' ? [...CLOCK_STATES] : ['dispatched' as const, 'in_progress' as const];
+    const states =
+      action === 'mark_overdue'
+        ? [...CLOCK_STATES]
+        : ['dispatched' as const, 'in_progress' as const];
     let changed = 0;
+    // Keyset paging over (deadline, id): a page of candidates that are not due yet (a short
+    // window's reminder comes after a longer one's) must not hide the due ones behind it.
+    let after: { deadline: Date; id: number } | null = null;
     for (;;) {
-      const due = await db
-        .select({ id: incidents.id, deadline: incidents.deadline, dispatchedAt: incidents.dispatchedAt })
+      const page = after
+        ? or(
+            gt(incidents.deadline, after.deadline),
+            and(eq(incidents.deadline, after.deadline), gt(incidents.id, after.id)),
+          )
+        : undefined;
+      const due: { id: number; deadline: Date; dispatchedAt: Date | null }[] = await db
+        .select({
+          id: incidents.id,
+          deadline: incidents.deadline,
+          dispatchedAt: incidents.dispatchedAt,
+        })
         .from(incidents)
-        .where(and(inArray(incidents.state, states), eq(flag, false), eq(incidents.overdue, false), lte(incidents.deadline, horizon)))
-        .orderBy(incidents.deadline)
+        .where(
+          and(
+            inArray(incidents.state, states),
+            eq(flag, false),
+            eq(incidents.overdue, false),
+            lte(incidents.deadline, horizon),
+            page,
+          ),
+        )
+        .orderBy(asc(incidents.deadline), asc(incidents.id))
         .limit(BATCH);
       const ids = due
-        .filter((d) => action === 'mark_overdue' || (d.dispatchedAt !== null && reminderAt(d.dispatchedAt, d.deadline) <= now))
+        .filter(
+          (d) =>
+            action === 'mark_overdue' ||
+            (d.dispatchedAt !== null && reminderAt(d.dispatchedAt, d.deadline) <= now),
+        )
         .map((d) => d.id);
-      let batchChanged = 0;
-      for (const id of ids) if (await this.#apply(id, action, now)) batchChanged++;
-      changed += batchChanged;
-      if (due.length < BATCH || batchChanged === 0) break;
+      for (const id of ids) if (await this.#apply(id, action, now)) changed++;
+      const last = due[due.length - 1];
+      if (due.length < BATCH || !last) break;
+      after = { deadline: last.deadline, id: last.id };
     }
     if (changed > 0) this.svc.signal.committed();
     return changed;
@@ -78,11 +112,21 @@ export class SlaClock {
       if (!row) return false;
       const r = systemTransition(toCore(row), { action }, now);
       if (!r) return false;
-      const [updated] = await tx.update(incidents).set(coreToColumns(r.incident, now)).where(and(eq(incidents.id, id), eq(incidents.version, row.version))).returning();
+      const [updated] = await tx
+        .update(incidents)
+        .set(coreToColumns(r.incident, now))
+        .where(and(eq(incidents.id, id), eq(incidents.version, row.version)))
+        .returning();
       if (!updated) return false;
-      await appendEvent(tx, { type: r.event.type, at: now, actor: 'system', scope: toDto(updated).path, incidentId: id, data: r.event.data });
+      await appendEvent(tx, {
+        type: r.event.type,
+        at: now,
+        actor: 'system',
+        scope: toDto(updated).path,
+        incidentId: id,
+        data: r.event.data,
+      });
       return true;
     });
   }
 }
-

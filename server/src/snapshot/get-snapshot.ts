@@ -1,5 +1,11 @@
-import { and, desc, gte, like, notInArray, or, sql } from 'drizzle-orm';
-import { computeKpis, encodePath, localDayStart, localHour, type KpiFigures } from '@cityops/domain';
+import { and, desc, eq, gte, like, notInArray, or, sql } from 'drizzle-orm';
+import {
+  computeKpis,
+  encodePath,
+  localDayStart,
+  localHour,
+  type KpiFigures,
+} from '@cityops/domain';
 import type { Snapshot, WorkerPosition } from '@cityops/protocol';
 import { checkins, events, incidents, users, type Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
@@ -14,7 +20,13 @@ const DAY = 86_400_000;
  * taking `lastEventId`: the client subscribes with `since = lastEventId` and applies by
  * version, so nothing between the two reads is lost or applied twice.
  */
-export async function getSnapshot({ ctx, scopeCode }: { ctx: Ctx; scopeCode?: string | undefined }): Promise<Snapshot> {
+export async function getSnapshot({
+  ctx,
+  scopeCode,
+}: {
+  ctx: Ctx;
+  scopeCode?: string | undefined;
+}): Promise<Snapshot> {
   const { svc, principal } = ctx;
   const scope = resolveScope(svc.regions, principal, scopeCode);
   const prefix = `${encodePath(scope.path)}%`;
@@ -23,7 +35,9 @@ export async function getSnapshot({ ctx, scopeCode }: { ctx: Ctx; scopeCode?: st
 
   return svc.db.transaction(
     async (tx) => {
-      const [m] = await tx.select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` }).from(events);
+      const [m] = await tx
+        .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
+        .from(events);
       const lastEventId = Number(m?.max ?? 0);
       const rows = await tx
         .select()
@@ -31,7 +45,11 @@ export async function getSnapshot({ ctx, scopeCode }: { ctx: Ctx; scopeCode?: st
         .where(
           and(
             like(incidents.path, prefix),
-            or(notInArray(incidents.state, ['closed', 'rejected']), gte(incidents.closedAt, dayStart), gte(incidents.reportedAt, dayStart)),
+            or(
+              notInArray(incidents.state, ['closed', 'rejected']),
+              gte(incidents.closedAt, dayStart),
+              gte(incidents.reportedAt, dayStart),
+            ),
           ),
         );
       const list = rows.map(toDto);
@@ -44,7 +62,12 @@ export async function getSnapshot({ ctx, scopeCode }: { ctx: Ctx; scopeCode?: st
       const gridVisits: Record<string, string> = {};
       for (const v of visits) gridVisits[v.grid] = new Date(v.last).toISOString();
       const gridCount = svc.regions.countGridsWithin(scope.code);
-      const recentRows = await tx.select().from(events).where(like(events.path, prefix)).orderBy(desc(events.id)).limit(40);
+      const recentRows = await tx
+        .select()
+        .from(events)
+        .where(like(events.path, prefix))
+        .orderBy(desc(events.id))
+        .limit(40);
       return {
         scope: svc.regions.summary(scope),
         children: svc.regions.children(scope.code).map((c) => svc.regions.summary(c)),
@@ -54,10 +77,18 @@ export async function getSnapshot({ ctx, scopeCode }: { ctx: Ctx; scopeCode?: st
         workers,
         gridVisits,
         gridCount,
-        kpis: computeKpis({ incidents: list, workers, gridsVisited: visits.length, gridCount, now, dayStart }),
+        kpis: computeKpis({
+          incidents: list,
+          workers,
+          gridsVisited: visits.length,
+          gridCount,
+          now,
+          dayStart,
+        }),
         yesterday: await yesterdayFigures(tx, prefix, now, dayStart, gridCount),
         recent: recentRows.reverse().map(toWire),
         hourly: await hourly(tx, prefix, dayStart, svc.utcOffsetMinutes),
+        departmentReturns: await departmentReturns(tx, prefix, dayStart),
       };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
@@ -84,7 +115,13 @@ async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<Wor
 }
 
 /** The KPI figures as they stood at this time yesterday, for the strip's deltas. */
-async function yesterdayFigures(tx: Tx, prefix: string, now: Date, dayStart: Date, gridCount: number): Promise<KpiFigures> {
+async function yesterdayFigures(
+  tx: Tx,
+  prefix: string,
+  now: Date,
+  dayStart: Date,
+  gridCount: number,
+): Promise<KpiFigures> {
   const t = new Date(now.getTime() - DAY);
   const yStart = new Date(dayStart.getTime() - DAY);
   // The incidents that mattered then: open at t, or reported/resolved/filed yesterday before t.
@@ -103,7 +140,13 @@ async function yesterdayFigures(tx: Tx, prefix: string, now: Date, dayStart: Dat
   const asThen = rows.map((r) => {
     const closed = r.closedAt && r.closedAt <= t;
     const resolved = before(r.resolvedAt);
-    const state = closed ? r.state : resolved ? ('resolved' as const) : r.filedAt && r.filedAt <= t ? ('filed' as const) : ('reported' as const);
+    const state = closed
+      ? r.state
+      : resolved
+        ? ('resolved' as const)
+        : r.filedAt && r.filedAt <= t
+          ? ('filed' as const)
+          : ('reported' as const);
     return {
       state,
       reportedAt: r.reportedAt.toISOString(),
@@ -132,7 +175,12 @@ async function yesterdayFigures(tx: Tx, prefix: string, now: Date, dayStart: Dat
   });
 }
 
-async function hourly(tx: Tx, prefix: string, dayStart: Date, offset: number): Promise<{ today: number[]; avg7: number[] }> {
+async function hourly(
+  tx: Tx,
+  prefix: string,
+  dayStart: Date,
+  offset: number,
+): Promise<{ today: number[]; avg7: number[] }> {
   const from = new Date(dayStart.getTime() - 7 * DAY);
   const rows = await tx
     .select({ at: incidents.reportedAt })
@@ -148,3 +196,25 @@ async function hourly(tx: Tx, prefix: string, dayStart: Date, offset: number): P
   return { today, avg7: past.map((n) => Math.round((n / 7) * 10) / 10) };
 }
 
+/** Returns (退回) per department today: the returning department is in the event's data. */
+async function departmentReturns(
+  tx: Tx,
+  prefix: string,
+  dayStart: Date,
+): Promise<Record<string, number>> {
+  const dept = sql<string | null>`${events.data}->>'department'`;
+  const rows = await tx
+    .select({ department: dept, n: sql<number>`count(*)::int` })
+    .from(events)
+    .where(
+      and(
+        like(events.path, prefix),
+        eq(events.type, 'incident.returned'),
+        gte(events.at, dayStart),
+      ),
+    )
+    .groupBy(dept);
+  const out: Record<string, number> = {};
+  for (const r of rows) if (r.department) out[r.department] = Number(r.n);
+  return out;
+}

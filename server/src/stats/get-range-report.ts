@@ -1,0 +1,218 @@
+/**
+ * GET /api/stats/range: a scope over a date range: one indicator set per day (the trend lines),
+ * the whole period against the period before (环比) and a year before (同比), breakdowns by
+ * category, department and child region, and reports by weekday × hour.
+ */
+import {
+  CATEGORIES,
+  SOURCES,
+  addDays,
+  datesBetween,
+  dayStartOf,
+  decodePath,
+  localDate,
+  sameDayLastYear,
+  weekdayOf,
+  type CategoryRow,
+  type RangeReport,
+  type Source,
+  type StatsRow,
+} from '@cityops/domain';
+import type { Ctx } from '../context.ts';
+import { resolveScope } from '../auth/scope.ts';
+import { badRequest } from '../http/errors.ts';
+import {
+  accumulateRows,
+  accumulateSets,
+  emptyAcc,
+  finish,
+  hourlySql,
+  mergeAcc,
+  type Acc,
+  type SqlKey,
+} from './aggregate.ts';
+import { buildDay, type RollupRow } from './build-day.ts';
+import { childLevelOf, prefixOf, scopeOf, type StatsContext } from './stats-context.ts';
+import { MAX_RANGE_DAYS, validDate } from './validate.ts';
+
+const CATEGORY = new Map(CATEGORIES.map((c) => [c.code, c]));
+
+export async function getRangeReport(
+  { ctx, input }: { ctx: Ctx; input: { from: string; to: string; scope?: string | undefined } },
+  stats: StatsContext,
+): Promise<RangeReport> {
+  const { svc, principal } = ctx;
+  const scope = resolveScope(svc.regions, principal, input.scope);
+  const now = svc.now();
+  const off = svc.utcOffsetMinutes;
+  const today = localDate(now, off);
+  const from = validDate(input.from, 'from', today);
+  const to = validDate(input.to, 'to', today);
+  if (from > to) throw badRequest('from is after to', { from: 'must not be after to' });
+  const days = datesBetween(from, to);
+  if (days.length > MAX_RANGE_DAYS)
+    throw badRequest('the range is too long', { to: `at most ${MAX_RANGE_DAYS} days after from` });
+  const prefix = prefixOf(scope);
+  const closed = days.filter((d) => d < today);
+  const n = days.length;
+  const previousDays = datesBetween(addDays(from, -n), addDays(from, -1));
+  const firstDay = await stats.rollup.firstDay();
+  const yearFrom = sameDayLastYear(from);
+  const hasYear = firstDay !== null && firstDay <= yearFrom;
+  const yearDays = hasYear ? datesBetween(yearFrom, sameDayLastYear(to)) : [];
+  const yesterday = addDays(today, -1);
+  await stats.rollup.ensure([
+    ...closed,
+    ...previousDays,
+    ...yearDays,
+    ...(days.includes(today) ? [yesterday] : []),
+  ]);
+
+  const previousDay = firstDay !== null && yesterday >= firstDay ? yesterday : null;
+  const live: RollupRow[] = days.includes(today)
+    ? (
+        await buildDay(svc.db, {
+          day: today,
+          start: dayStartOf(today, off),
+          until: now,
+          prefix,
+          utcOffsetMinutes: off,
+          previousDay,
+        })
+      ).rows
+    : [];
+  const place = await stats.place(scope);
+  const placeFigures = { gridCount: place.gridCount, workers: place.workers };
+
+  const depth = scope.path.length;
+  const childLevel = childLevelOf(scope);
+  const keyOfRow: Record<string, (r: RollupRow) => string | null> = {
+    day: () => today,
+    all: () => '',
+    department: (r) => r.departmentCode,
+    category: (r) => r.categoryCode,
+    source: (r) => r.source,
+    region: (r) => decodePath(r.path)[depth] ?? null,
+  };
+  const breakdowns: SqlKey[] = [
+    { kind: 'all' },
+    { kind: 'department' },
+    { kind: 'category' },
+    ...(childLevel ? [{ kind: 'region' as const, depth }] : []),
+  ];
+  // One scan for every breakdown over the range, one for the overdue figures at its end.
+  const [main, storedEnd] = await Promise.all([
+    accumulateSets(svc.db, {
+      days: closed,
+      prefix,
+      sets: [{ kind: 'day' }, { kind: 'source' }, ...breakdowns],
+      minutes: true,
+    }),
+    to === today
+      ? Promise.resolve(null)
+      : accumulateSets(svc.db, { days: [to], prefix, sets: breakdowns, minutes: false }),
+  ]);
+  for (const [kind, map] of main) {
+    for (const [k, acc] of accumulateRows(live, keyOfRow[kind]!)) {
+      const into = map.get(k) ?? map.set(k, emptyAcc()).get(k)!;
+      mergeAcc(into, acc);
+    }
+  }
+  for (const key of breakdowns) {
+    const end = storedEnd ? storedEnd.get(key.kind)! : accumulateRows(live, keyOfRow[key.kind]!);
+    for (const [k, acc] of main.get(key.kind)!)
+      acc.totals.overdueOpen = end.get(k)?.totals.overdueOpen ?? 0;
+  }
+  const periodTotal = async (list: string[]): Promise<Acc | undefined> => {
+    if (list.length === 0) return undefined;
+    const sets = await accumulateSets(svc.db, {
+      days: list,
+      prefix,
+      sets: [{ kind: 'all' }, { kind: 'day' }],
+      minutes: true,
+    });
+    const acc = sets.get('all')!.get('');
+    if (acc)
+      acc.totals.overdueOpen =
+        sets.get('day')!.get(list[list.length - 1]!)?.totals.overdueOpen ?? 0;
+    return acc;
+  };
+
+  const byDay = main.get('day')!;
+  const total = main.get('all')!.get('');
+  const periodPlace = { gridCount: placeFigures.gridCount, workers: placeFigures.workers };
+
+  const deptNames = await stats.departments();
+  const departments: StatsRow[] = [...main.get('department')!]
+    .filter(([code]) => code !== '')
+    .map(([code, acc]) => ({
+      code,
+      name: deptNames.get(code)?.name ?? code,
+      nameEn: deptNames.get(code)?.nameEn ?? code,
+      indicators: finish(acc, { gridCount: 0, workers: 0 }),
+    }))
+    .sort(
+      (a, b) => b.indicators.dispatched - a.indicators.dispatched || a.code.localeCompare(b.code),
+    );
+
+  const categories: CategoryRow[] = [...main.get('category')!]
+    .filter(([code]) => code !== '')
+    .map(([code, acc]) => {
+      const c = CATEGORY.get(code);
+      return {
+        code,
+        name: c?.name ?? code,
+        nameEn: c?.nameEn ?? code,
+        group: c?.group ?? '',
+        kind: c?.kind ?? 'event',
+        indicators: finish(acc, { gridCount: 0, workers: 0 }),
+      };
+    })
+    .sort((a, b) => b.indicators.reported - a.indicators.reported || a.code.localeCompare(b.code));
+
+  const regions: StatsRow[] = [];
+  if (childLevel) {
+    const byRegion = main.get('region')!;
+    for (const child of childLevel === 'grid' ? place.grids : svc.regions.children(scope.code)) {
+      regions.push({
+        code: child.code,
+        name: child.name,
+        indicators: finish(byRegion.get(child.code), await stats.childPlace(child.code)),
+      });
+    }
+  }
+
+  const bySource = main.get('source')!;
+  const sources = SOURCES.map((source: Source) => ({
+    source,
+    reported: bySource.get(source)?.totals.reported ?? 0,
+  }));
+
+  const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+  for (const h of await hourlySql(svc.db, closed, prefix))
+    heatmap[weekdayOf(h.day)]![h.hour]! += h.n;
+  for (const r of live) r.reportedByHour.forEach((v, h) => (heatmap[weekdayOf(today)]![h]! += v));
+
+  const hasPrevious = firstDay !== null && firstDay <= previousDays[0]!;
+  const [previous, lastYear] = await Promise.all([
+    hasPrevious ? periodTotal(previousDays) : Promise.resolve(undefined),
+    hasYear ? periodTotal(yearDays) : Promise.resolve(undefined),
+  ]);
+  return {
+    from,
+    to,
+    scope: scopeOf(scope),
+    asOf: (to === today ? now : dayStartOf(addDays(to, 1), off)).toISOString(),
+    utcOffsetMinutes: off,
+    days: days.map((date) => ({ date, indicators: finish(byDay.get(date), placeFigures) })),
+    total: finish(total, periodPlace),
+    previous: hasPrevious ? finish(previous, periodPlace) : null,
+    lastYear: hasYear ? finish(lastYear, periodPlace) : null,
+    categories,
+    departments,
+    regions,
+    childLevel,
+    sources,
+    heatmap,
+  };
+}
