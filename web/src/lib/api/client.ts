@@ -1,0 +1,52 @@
+import type { ErrorBody } from '@cityops/protocol';
+
+/** A kiosk display token (`?token=dt_...`), sent as a bearer token instead of the session cookie. */
+let displayToken: string | null = null;
+
+export function setDisplayToken(token: string | null): void {
+  displayToken = token;
+}
+
+export function getDisplayToken(): string | null {
+  return displayToken;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Fetch JSON from the same-origin API; 4xx/5xx become an `ApiError` with the server's code. */
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set('accept', 'application/json');
+  if (init.body !== undefined && !headers.has('content-type'))
+    headers.set('content-type', 'application/json');
+  if (displayToken) headers.set('authorization', `Bearer ${displayToken}`);
+  const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  if (!res.ok) {
+    let code = `http_${res.status}`;
+    let message = res.statusText;
+    try {
+      const body = (await res.json()) as ErrorBody;
+      code = body.error.code;
+      message = body.error.message;
+    } catch {
+      // not a JSON error body
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export interface ClientConfig {
+  mapStyleUrl: string | null;
+  gcj02: boolean;
+  utcOffsetMinutes: number;
+}

@@ -1,0 +1,61 @@
+import { CATEGORY_GROUPS, findCategory } from '@cityops/domain';
+import type { IncidentDto } from '@cityops/protocol';
+import type { EChartsCoreOption } from '../../../charts/echarts.ts';
+import type { Locale } from '../../../i18n/locale.ts';
+import { COLORS, SERIES_COLORS } from '../../theme.ts';
+
+export interface CategorySlice {
+  code: string;
+  name: string;
+  value: number;
+}
+
+/** Reports today per category group, largest first. */
+export function categoryMix(
+  incidents: Iterable<IncidentDto>,
+  dayStart: number,
+  locale: Locale,
+): CategorySlice[] {
+  const counts = new Map<string, number>();
+  for (const i of incidents) {
+    if (Date.parse(i.reportedAt) < dayStart) continue;
+    const group = findCategory(i.category)?.group ?? 'other';
+    counts.set(group, (counts.get(group) ?? 0) + 1);
+  }
+  return CATEGORY_GROUPS.map((g) => ({
+    code: g.code,
+    name: locale === 'zh' ? g.name : g.nameEn,
+    value: counts.get(g.code) ?? 0,
+  }))
+    .filter((s) => s.value > 0)
+    .sort((a, b) => b.value - a.value);
+}
+
+export function categoryMixOption(slices: CategorySlice[], rem: number): EChartsCoreOption {
+  const colorOf = (code: string): string =>
+    SERIES_COLORS[CATEGORY_GROUPS.findIndex((g) => g.code === code)] ?? COLORS.muted;
+  return {
+    animationDurationUpdate: 300,
+    tooltip: { trigger: 'item', textStyle: { fontSize: rem * 0.9 } },
+    series: [
+      {
+        type: 'pie',
+        radius: ['42%', '70%'],
+        center: ['50%', '52%'],
+        itemStyle: { borderColor: COLORS.panel, borderWidth: 2 },
+        label: {
+          color: COLORS.text,
+          fontSize: rem * 0.8,
+          formatter: '{b}\n{c}',
+          lineHeight: rem * 1.0,
+        },
+        labelLine: { length: rem * 0.5, length2: rem * 0.5, lineStyle: { color: COLORS.muted } },
+        data: slices.map((s) => ({
+          name: s.name,
+          value: s.value,
+          itemStyle: { color: colorOf(s.code) },
+        })),
+      },
+    ],
+  };
+}

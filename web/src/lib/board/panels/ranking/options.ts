@@ -1,0 +1,173 @@
+import type { IncidentDto, RegionSummary } from '@cityops/protocol';
+import { isOpen } from '@cityops/domain';
+import type { EChartsCoreOption } from '../../../charts/echarts.ts';
+import { COLORS } from '../../theme.ts';
+
+export interface RegionLoad {
+  code: string;
+  name: string;
+  open: number;
+  overdue: number;
+  /** Resolved today, and of those on time (the KPI strip's rule). */
+  resolved: number;
+  onTime: number;
+}
+
+export type RankingMetric = 'open' | 'onTime';
+
+/** Open, overdue and today's resolutions per child region of the scope, heaviest first. */
+export function regionLoads(
+  incidents: Iterable<IncidentDto>,
+  children: RegionSummary[],
+  scopeDepth: number,
+  dayStart = 0,
+): RegionLoad[] {
+  const rows = new Map(
+    children.map((c) => [
+      c.code,
+      { code: c.code, name: c.name, open: 0, overdue: 0, resolved: 0, onTime: 0 },
+    ]),
+  );
+  for (const i of incidents) {
+    const row = rows.get(i.path[scopeDepth] ?? '');
+    if (!row) continue;
+    if (i.resolvedAt !== null && Date.parse(i.resolvedAt) >= dayStart) {
+      row.resolved++;
+      if (Date.parse(i.resolvedAt) <= Date.parse(i.deadline)) row.onTime++;
+    }
+    if (!isOpen(i.state)) continue;
+    row.open++;
+    if (i.overdue) row.overdue++;
+  }
+  return [...rows.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
+}
+
+const rate = (r: RegionLoad): number | null => (r.resolved ? r.onTime / r.resolved : null);
+
+/** Child regions by on-time rate today, best first; those with no resolution today last. */
+export function rankingByOnTime(rows: RegionLoad[]): RegionLoad[] {
+  return [...rows].sort(
+    (a, b) =>
+      (rate(b) ?? -1) - (rate(a) ?? -1) || b.resolved - a.resolved || a.name.localeCompare(b.name),
+  );
+}
+
+export function onTimeOption(rows: RegionLoad[], name: string, rem: number): EChartsCoreOption {
+  const shown = rankingByOnTime(rows).slice(0, 12).reverse();
+  return {
+    animationDurationUpdate: 300,
+    grid: {
+      left: rem * 0.5,
+      right: rem * 3,
+      top: rem * 1.8,
+      bottom: rem * 0.3,
+      containLabel: true,
+    },
+    legend: {
+      top: 0,
+      right: 0,
+      itemWidth: rem,
+      itemHeight: rem * 0.6,
+      textStyle: { color: COLORS.text, fontSize: rem * 0.8 },
+    },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      textStyle: { fontSize: rem * 0.9 },
+    },
+    xAxis: { type: 'value', show: false, max: 100 },
+    yAxis: {
+      type: 'category',
+      data: shown.map((r) => r.name),
+      axisLabel: { color: COLORS.text, fontSize: rem * 0.8, interval: 0 },
+      axisLine: { show: false },
+      axisTick: { show: false },
+      triggerEvent: true,
+    },
+    series: [
+      {
+        name,
+        type: 'bar',
+        barWidth: '55%',
+        label: {
+          show: true,
+          position: 'right',
+          color: COLORS.text,
+          fontSize: rem * 0.8,
+          formatter: '{c}%',
+        },
+        data: shown.map((r) => {
+          const v = rate(r);
+          const pct = v === null ? 0 : Math.round(v * 1000) / 10;
+          const color =
+            v === null
+              ? COLORS.muted
+              : v >= 0.9
+                ? COLORS.good
+                : v >= 0.7
+                  ? COLORS.warn
+                  : COLORS.bad;
+          return { value: pct, itemStyle: { color, borderRadius: [0, 3, 3, 0] } };
+        }),
+      },
+    ],
+  };
+}
+
+export function rankingOption(
+  rows: RegionLoad[],
+  names: { open: string; overdue: string },
+  rem: number,
+): EChartsCoreOption {
+  // Largest at the top: a horizontal bar chart lists categories bottom-up.
+  const shown = rows.slice(0, 12).reverse();
+  return {
+    animationDurationUpdate: 300,
+    grid: {
+      left: rem * 0.5,
+      right: rem * 2.6,
+      top: rem * 1.8,
+      bottom: rem * 0.3,
+      containLabel: true,
+    },
+    legend: {
+      top: 0,
+      right: 0,
+      itemWidth: rem,
+      itemHeight: rem * 0.6,
+      textStyle: { color: COLORS.text, fontSize: rem * 0.8 },
+    },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      textStyle: { fontSize: rem * 0.9 },
+    },
+    xAxis: { type: 'value', show: false },
+    yAxis: {
+      type: 'category',
+      data: shown.map((r) => r.name),
+      axisLabel: { color: COLORS.text, fontSize: rem * 0.8, interval: 0 },
+      axisLine: { show: false },
+      axisTick: { show: false },
+      triggerEvent: true,
+    },
+    series: [
+      {
+        name: names.open,
+        type: 'bar',
+        barWidth: '55%',
+        barGap: '-100%',
+        itemStyle: { color: COLORS.accent, borderRadius: [0, 3, 3, 0] },
+        label: { show: true, position: 'right', color: COLORS.text, fontSize: rem * 0.8 },
+        data: shown.map((r) => r.open),
+      },
+      {
+        name: names.overdue,
+        type: 'bar',
+        barWidth: '55%',
+        itemStyle: { color: COLORS.bad, borderRadius: [0, 3, 3, 0] },
+        data: shown.map((r) => r.overdue),
+      },
+    ],
+  };
+}

@@ -1,0 +1,52 @@
+import { SOURCES, type Source } from '@cityops/domain';
+import type { IncidentDto } from '@cityops/protocol';
+import type { EChartsCoreOption } from '../../../charts/echarts.ts';
+import { COLORS, SERIES_COLORS } from '../../theme.ts';
+
+/** Reports today per source channel (grid worker, hotline, app, ...), in SOURCES order. */
+export function sourceCounts(
+  incidents: Iterable<IncidentDto>,
+  dayStart: number,
+): Record<Source, number> {
+  const counts = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
+  for (const i of incidents) if (Date.parse(i.reportedAt) >= dayStart) counts[i.source]++;
+  return counts;
+}
+
+export function sourceMixOption(
+  counts: Record<Source, number>,
+  label: (s: Source) => string,
+  rem: number,
+): EChartsCoreOption {
+  const shown = SOURCES.filter((s) => counts[s] > 0);
+  return {
+    animationDurationUpdate: 300,
+    tooltip: { trigger: 'item', textStyle: { fontSize: rem * 0.9 } },
+    legend: {
+      orient: 'vertical',
+      right: 0,
+      top: 'middle',
+      itemWidth: rem * 0.8,
+      itemHeight: rem * 0.6,
+      textStyle: { color: COLORS.text, fontSize: rem * 0.8 },
+      formatter: (name: string) => {
+        const s = shown.find((x) => label(x) === name);
+        return s ? `${name}  ${counts[s]}` : name;
+      },
+    },
+    series: [
+      {
+        type: 'pie',
+        radius: ['45%', '75%'],
+        center: ['30%', '50%'],
+        itemStyle: { borderColor: COLORS.panel, borderWidth: 2 },
+        label: { show: false },
+        data: shown.map((s) => ({
+          name: label(s),
+          value: counts[s],
+          itemStyle: { color: SERIES_COLORS[SOURCES.indexOf(s)] },
+        })),
+      },
+    ],
+  };
+}

@@ -1,0 +1,56 @@
+import { INCIDENT_STATES, type IncidentState } from '@cityops/domain';
+import type { IncidentDto } from '@cityops/protocol';
+import type { EChartsCoreOption } from '../../../charts/echarts.ts';
+import { COLORS, STATE_COLORS } from '../../theme.ts';
+
+/** Incidents on the board per workflow state. */
+export function stateCounts(incidents: Iterable<IncidentDto>): Record<IncidentState, number> {
+  const counts = Object.fromEntries(INCIDENT_STATES.map((s) => [s, 0])) as Record<
+    IncidentState,
+    number
+  >;
+  for (const i of incidents) counts[i.state]++;
+  return counts;
+}
+
+export function stateMixOption(
+  counts: Record<IncidentState, number>,
+  label: (s: IncidentState) => string,
+  rem: number,
+): EChartsCoreOption {
+  const states = INCIDENT_STATES.filter((s) => s !== 'rejected');
+  return {
+    animationDurationUpdate: 300,
+    grid: {
+      left: rem * 0.5,
+      right: rem * 0.5,
+      top: rem * 1.6,
+      bottom: rem * 0.2,
+      containLabel: true,
+    },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      textStyle: { fontSize: rem * 0.9 },
+    },
+    xAxis: {
+      type: 'category',
+      data: states.map(label),
+      axisLabel: { color: COLORS.text, fontSize: rem * 0.75, interval: 0 },
+      axisLine: { lineStyle: { color: COLORS.border } },
+      axisTick: { show: false },
+    },
+    yAxis: { type: 'value', show: false },
+    series: [
+      {
+        type: 'bar',
+        barWidth: '55%',
+        label: { show: true, position: 'top', color: COLORS.text, fontSize: rem * 0.8 },
+        data: states.map((s) => ({
+          value: counts[s],
+          itemStyle: { color: STATE_COLORS[s], borderRadius: [3, 3, 0, 0] },
+        })),
+      },
+    ],
+  };
+}

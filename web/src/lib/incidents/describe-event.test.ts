@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { Event } from '@cityops/protocol';
+import { incident } from '../live/fixtures.ts';
+import { describeEvent } from './describe-event.ts';
+
+const names: Record<string, string> = { '410105': '金水区', '410105001': '花园路街道' };
+const ctx = {
+  locale: 'zh' as const,
+  regionName: (c: string) => names[c],
+  departmentName: (c: string | null | undefined) => (c === 'water' ? '水务局' : (c ?? '')),
+  incident: () => incident(),
+};
+
+describe('describeEvent', () => {
+  it('says where, what and what happened', () => {
+    const e: Event = {
+      id: 9,
+      type: 'incident.dispatched',
+      at: '2026-01-01T00:00:00Z',
+      scope: ['410100', '410105', '410105001', '410105001001'],
+      incidentId: 1,
+      data: {
+        before: { state: 'filed' },
+        after: { state: 'dispatched', version: 3 },
+        department: 'water',
+      },
+    };
+    const line = describeEvent(e, ctx);
+    expect(`${line.place}: ${line.subject} ${line.action}`).toBe(
+      '金水区花园路街道: 下水道堵塞 已派遣至 水务局',
+    );
+    expect(line.state).toBe('dispatched');
+  });
+});

@@ -1,0 +1,383 @@
+import { io, type Socket } from 'socket.io-client';
+import { computeKpis, localDayStart, localHour, type KpiFigures } from '@cityops/domain';
+import {
+  LIVE_NAMESPACE,
+  type ClientToServer,
+  type Event,
+  type IncidentDto,
+  type RegionSummary,
+  type ServerToClient,
+  type Snapshot,
+  type WorkerPosition,
+} from '@cityops/protocol';
+import { flushSync } from 'svelte';
+import { api, ApiError } from '../api/client.ts';
+import { LiveSync, type FlushChange } from './live-sync.ts';
+
+export type ConnectionState = 'loading' | 'live' | 'reconnecting' | 'stale';
+
+/** No `events` or `tick` for this long and the board says its data is late. */
+export const STALE_AFTER_MS = 12_000;
+const RECENT_LIMIT = 40;
+/** How long a new report pulses on the map. */
+export const FRESH_MS = 8_000;
+const EMPTY_KPIS: KpiFigures = {
+  reportedToday: 0,
+  filedToday: 0,
+  resolvedToday: 0,
+  open: 0,
+  overdue: 0,
+  onTimeRate: null,
+  medianResolutionMinutes: null,
+  workersOnDuty: 0,
+  patrolCoverage: null,
+};
+
+export interface BoardStoreOptions {
+  utcOffsetMinutes: number;
+  /** Kiosk display token, sent on the socket handshake. */
+  token: string | null;
+  /** Benchmark only (`?perf=1`): time every flush into `window.__boardPerf`. */
+  perf?: boolean;
+  /** Benchmark only (`?naive=1`): the unbatched variant, one flush per event. */
+  naive?: boolean;
+}
+
+/** What the benchmark reads from the page. */
+export interface BoardPerf {
+  /** Main-thread ms per flush: applying the events plus every effect it triggers. */
+  flushes: number[];
+}
+
+/**
+ * The wallboard's live state: a snapshot, then events, applied in batches (see LiveSync).
+ * Components read the getters and derive; nothing here touches the DOM, map or charts.
+ */
+export class BoardStore {
+  readonly #utcOffsetMinutes: number;
+  readonly #socket: Socket<ServerToClient, ClientToServer>;
+  readonly #sync: LiveSync;
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  #retry: ReturnType<typeof setTimeout> | null = null;
+
+  // Bumped once per flush that touched them: the cheap way to make plain Maps reactive.
+  #incidentsRev = $state(0);
+  #workersRev = $state(0);
+  #visitsRev = $state(0);
+
+  #scope = $state.raw<RegionSummary | null>(null);
+  #children = $state.raw<RegionSummary[]>([]);
+  #yesterday = $state.raw<KpiFigures>(EMPTY_KPIS);
+  #hourlyToday = $state.raw<number[]>(new Array<number>(24).fill(0));
+  #hourlyAvg7 = $state.raw<number[]>(new Array<number>(24).fill(0));
+  #gridCount = $state(0);
+  #departmentReturns = $state.raw<Readonly<Record<string, number>>>({});
+  /** Incidents reported live (not replayed from the snapshot) → when they arrived. */
+  #fresh = $state.raw<ReadonlyMap<number, number>>(new Map());
+  #recent = $state.raw<Event[]>([]);
+  #socketConnected = $state(false);
+  #subscribed = $state(false);
+  #lastMessageAt = $state(0);
+  #now = $state(Date.now());
+  /** Coarser clock for the KPIs (on-duty window, day start). */
+  #kpiNow = $state(Date.now());
+  #error = $state<string | null>(null);
+  #unauthenticated = $state(false);
+  #dayStart: number;
+
+  #kpis = $derived.by((): KpiFigures => {
+    void this.#incidentsRev;
+    void this.#workersRev;
+    void this.#visitsRev;
+    const now = new Date(this.#kpiNow);
+    return computeKpis({
+      incidents: this.#sync.data.incidents.values(),
+      workers: this.#sync.data.workers.values(),
+      gridsVisited: this.#sync.data.gridVisits.size,
+      gridCount: this.#gridCount,
+      now,
+      dayStart: localDayStart(now, this.#utcOffsetMinutes),
+    });
+  });
+
+  constructor(options: BoardStoreOptions) {
+    this.#utcOffsetMinutes = options.utcOffsetMinutes;
+    this.#dayStart = localDayStart(new Date(), options.utcOffsetMinutes).getTime();
+    this.#socket = io(LIVE_NAMESPACE, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: options.token ? { token: options.token } : {},
+      autoConnect: false,
+    });
+    this.#sync = new LiveSync({
+      socket: this.#socket,
+      loadSnapshot: (scope) =>
+        api<Snapshot>(`/api/snapshot${scope ? `?scope=${encodeURIComponent(scope)}` : ''}`),
+      fetchIncident: async (id) => {
+        try {
+          return await api<IncidentDto>(`/api/incidents/${id}`);
+        } catch (err) {
+          if (err instanceof ApiError && (err.status === 404 || err.status === 403)) return null;
+          throw err;
+        }
+      },
+      scheduleFlush: (run, delayMs) => {
+        let frame = 0;
+        const timer = setTimeout(() => {
+          // A hidden tab gets no animation frames; flush anyway so the state stays current.
+          if (typeof document !== 'undefined' && document.hidden) run();
+          else frame = requestAnimationFrame(run);
+        }, delayMs);
+        return () => {
+          clearTimeout(timer);
+          cancelAnimationFrame(frame);
+        };
+      },
+      now: () => Date.now(),
+      onFlush: (change) => this.#onFlush(change),
+      onSnapshot: (s) => this.#onSnapshot(s),
+      onError: (err) => console.warn('live sync', err),
+      ...(options.perf ? { wrapFlush: timedFlush() } : {}),
+      ...(options.naive ? { perEvent: true } : {}),
+    });
+
+    this.#socket.on('connect', () => {
+      this.#socketConnected = true;
+      this.#sync.subscribe();
+      this.#syncPhase();
+    });
+    this.#socket.on('disconnect', (reason) => {
+      this.#socketConnected = false;
+      this.#sync.disconnected();
+      this.#syncPhase();
+      // The server closed us on purpose (e.g. a revoked display token): Socket.IO does not
+      // retry by itself; try once more and let the handshake say whether we may come back.
+      if (reason === 'io server disconnect') this.#retrySoon();
+    });
+    this.#socket.on('connect_error', (err) => {
+      this.#socketConnected = false;
+      if (err.message === 'unauthenticated') this.#unauthenticated = true;
+      // A refusal by the server's middleware is not retried by Socket.IO; a passing outage is.
+      else if (!this.#socket.active) this.#retrySoon();
+    });
+    this.#socket.on('events', ({ events }) => {
+      this.#sync.receive(events);
+      this.#lastMessageAt = this.#sync.lastMessageAt;
+      this.#syncPhase();
+    });
+    this.#socket.on('tick', () => {
+      this.#sync.tick();
+      this.#lastMessageAt = this.#sync.lastMessageAt;
+      this.#syncPhase();
+    });
+    this.#socket.on('resync', () => {
+      this.#sync.resync().catch((err: unknown) => this.#fail(err));
+    });
+
+    this.#timers.push(
+      setInterval(() => {
+        this.#now = Date.now();
+        this.#syncPhase();
+        this.#expireFresh();
+      }, 1000),
+      setInterval(() => this.#onKpiClock(), 10_000),
+    );
+  }
+
+  get scope(): RegionSummary | null {
+    return this.#scope;
+  }
+  get children(): RegionSummary[] {
+    return this.#children;
+  }
+  /** All incidents on the board (open, plus finished today); re-read after each flush. */
+  get incidents(): ReadonlyMap<number, IncidentDto> {
+    void this.#incidentsRev;
+    return this.#sync.data.incidents;
+  }
+  get workers(): ReadonlyMap<number, WorkerPosition> {
+    void this.#workersRev;
+    return this.#sync.data.workers;
+  }
+  get gridVisits(): ReadonlyMap<string, string> {
+    void this.#visitsRev;
+    return this.#sync.data.gridVisits;
+  }
+  get incidentsRev(): number {
+    return this.#incidentsRev;
+  }
+  get kpis(): KpiFigures {
+    return this.#kpis;
+  }
+  get yesterday(): KpiFigures {
+    return this.#yesterday;
+  }
+  get hourly(): { today: number[]; avg7: number[] } {
+    return { today: this.#hourlyToday, avg7: this.#hourlyAvg7 };
+  }
+  get recent(): Event[] {
+    return this.#recent;
+  }
+  /** Department code → incidents it returned today. */
+  get departmentReturns(): Readonly<Record<string, number>> {
+    return this.#departmentReturns;
+  }
+  /** Incidents that arrived as new reports within the last FRESH_MS. */
+  get fresh(): ReadonlyMap<number, number> {
+    return this.#fresh;
+  }
+  get gridCount(): number {
+    return this.#gridCount;
+  }
+  get utcOffsetMinutes(): number {
+    return this.#utcOffsetMinutes;
+  }
+  get now(): number {
+    return this.#now;
+  }
+  /** A clock that moves every 10 s: for figures that need not tick every second. */
+  get kpiNow(): number {
+    return this.#kpiNow;
+  }
+  get dayStart(): number {
+    return this.#dayStart;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get unauthenticated(): boolean {
+    return this.#unauthenticated;
+  }
+  get lagSeconds(): number {
+    return this.#lastMessageAt
+      ? Math.max(0, Math.round((this.#now - this.#lastMessageAt) / 1000))
+      : 0;
+  }
+  get connection(): ConnectionState {
+    if (this.#scope === null) return 'loading';
+    if (!this.#socketConnected || !this.#subscribed) return 'reconnecting';
+    if (this.#now - this.#lastMessageAt > STALE_AFTER_MS) return 'stale';
+    return 'live';
+  }
+
+  /** Load `scope` (undefined: the account's own) and go live; also used to drill up and down. */
+  async load(scope: string | undefined): Promise<void> {
+    this.#error = null;
+    if (!this.#socket.connected && !this.#socket.active) this.#socket.connect();
+    try {
+      await this.#sync.load(scope);
+    } catch (err) {
+      this.#fail(err);
+    }
+    this.#syncPhase();
+  }
+
+  dispose(): void {
+    for (const t of this.#timers) clearInterval(t);
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#sync.dispose();
+    this.#socket.removeAllListeners();
+    this.#socket.disconnect();
+  }
+
+  #expireFresh(): void {
+    if (this.#fresh.size === 0) return;
+    const cutoff = Date.now() - FRESH_MS;
+    const kept = new Map([...this.#fresh].filter(([, t]) => t > cutoff));
+    if (kept.size !== this.#fresh.size) this.#fresh = kept;
+  }
+
+  #retrySoon(): void {
+    if (this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (!this.#socket.connected && !this.#socket.active) this.#socket.connect();
+    }, 2000);
+  }
+
+  #fail(err: unknown): void {
+    if (err instanceof ApiError && err.status === 401) this.#unauthenticated = true;
+    this.#error = err instanceof Error ? err.message : String(err);
+  }
+
+  #syncPhase(): void {
+    this.#subscribed = this.#sync.phase === 'live';
+  }
+
+  #onSnapshot(s: Snapshot): void {
+    this.#scope = s.scope;
+    this.#children = s.children;
+    this.#yesterday = s.yesterday;
+    this.#hourlyToday = [...s.hourly.today];
+    this.#hourlyAvg7 = [...s.hourly.avg7];
+    this.#gridCount = s.gridCount;
+    this.#departmentReturns = { ...s.departmentReturns };
+    this.#fresh = new Map();
+    this.#recent = s.recent.slice(-RECENT_LIMIT);
+    this.#lastMessageAt = Date.now();
+    this.#kpiNow = Date.now();
+    this.#incidentsRev++;
+    this.#workersRev++;
+    this.#visitsRev++;
+  }
+
+  #onFlush(change: FlushChange): void {
+    if (change.incidents) this.#incidentsRev++;
+    if (change.workers) this.#workersRev++;
+    if (change.visits) this.#visitsRev++;
+    if (change.applied.length === 0) return;
+    let hourly: number[] | null = null;
+    let returns: Record<string, number> | null = null;
+    let fresh: Map<number, number> | null = null;
+    const arrived = Date.now();
+    for (const e of change.applied) {
+      if (e.type === 'incident.returned' && Date.parse(e.at) >= this.#dayStart) {
+        const dept = e.data['department'];
+        if (typeof dept === 'string') {
+          returns ??= { ...this.#departmentReturns };
+          returns[dept] = (returns[dept] ?? 0) + 1;
+        }
+      }
+      if (e.type !== 'incident.reported') continue;
+      // Replayed backlog after a reconnect is not news: only recent reports pulse.
+      if (e.incidentId !== undefined && arrived - Date.parse(e.at) < FRESH_MS)
+        (fresh ??= new Map(this.#fresh)).set(e.incidentId, arrived);
+      const at = new Date(e.at);
+      if (at.getTime() < this.#dayStart) continue;
+      hourly ??= [...this.#hourlyToday];
+      const h = localHour(at, this.#utcOffsetMinutes);
+      hourly[h] = (hourly[h] ?? 0) + 1;
+    }
+    if (hourly) this.#hourlyToday = hourly;
+    if (returns) this.#departmentReturns = returns;
+    if (fresh) this.#fresh = fresh;
+    this.#recent = [...this.#recent, ...change.applied].slice(-RECENT_LIMIT);
+    this.#syncPhase();
+  }
+
+  #onKpiClock(): void {
+    const now = new Date();
+    this.#kpiNow = now.getTime();
+    const dayStart = localDayStart(now, this.#utcOffsetMinutes).getTime();
+    if (dayStart !== this.#dayStart) {
+      this.#dayStart = dayStart;
+      this.#hourlyToday = new Array<number>(24).fill(0);
+      this.#departmentReturns = {};
+      if (this.#sync.prune(new Date(dayStart))) {
+        this.#incidentsRev++;
+        this.#visitsRev++;
+      }
+    }
+  }
+}
+
+/** Times each flush with the effects it sets off (map sources, chart options), synchronously. */
+function timedFlush(): (flush: () => void) => void {
+  const perf: BoardPerf = { flushes: [] };
+  (globalThis as unknown as { __boardPerf: BoardPerf }).__boardPerf = perf;
+  return (flush) => {
+    const t0 = performance.now();
+    flushSync(flush);
+    perf.flushes.push(performance.now() - t0);
+  };
+}
