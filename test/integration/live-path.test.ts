@@ -14,7 +14,9 @@ afterAll(async () => {
 });
 
 function storyPoint(): { lng: number; lat: number; grid: string; street: string } {
-  const me = server.city.grids.find((g) => g.code === server.seeded.accounts.find((a) => a.username === 'field')!.gridCode)!;
+  const me = server.city.grids.find(
+    (g) => g.code === server.seeded.accounts.find((a) => a.username === 'field')!.gridCode,
+  )!;
   return { lng: me.center[0], lat: me.center[1], grid: me.code, street: me.path[2]! };
 }
 
@@ -28,9 +30,16 @@ describe('live path: a report reaches a subscribed socket', () => {
     try {
       expect((await mine.subscribe(p.street)).ok).toBe(true);
       expect((await theirs.subscribe(other.code)).ok).toBe(true);
-      const r = await field.post('/api/incidents', { category: 'municipal.sewer_blocked', lng: p.lng, lat: p.lat, description: '十字路口下水道堵塞' });
+      const r = await field.post('/api/incidents', {
+        category: 'municipal.sewer_blocked',
+        lng: p.lng,
+        lat: p.lat,
+        description: '十字路口下水道堵塞',
+      });
       expect(r.status).toBe(201);
-      await mine.waitFor((evs) => evs.some((e) => e.incidentId === r.body.id && e.type === 'incident.reported'));
+      await mine.waitFor((evs) =>
+        evs.some((e) => e.incidentId === r.body.id && e.type === 'incident.reported'),
+      );
       const ev = mine.applied.find((e) => e.incidentId === r.body.id)!;
       expect(ev.scope).toEqual(r.body.path);
       expect(ev.scope).toContain(p.street);

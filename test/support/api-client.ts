@@ -28,10 +28,19 @@ export class User {
     return u;
   }
 
-  async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const r = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { cookie: this.cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        cookie: this.cookie,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await r.text();
@@ -45,7 +54,11 @@ export class User {
   }
 
   get = <T = any>(path: string): Promise<Reply<T>> => this.call<T>('GET', path);
-  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>> => this.call<T>('POST', path, body, headers);
+  post = <T = any>(
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply<T>> => this.call<T>('POST', path, body, headers);
 
   /** A real socket.io-client on /live, authenticated with this user's cookie. */
   socket(): LiveClient {
@@ -67,8 +80,17 @@ export class LiveClient {
   #buffer: Event[] | null = null;
   #waiters: (() => void)[] = [];
 
-  constructor(url: string, opts: { extraHeaders?: Record<string, string>; auth?: Record<string, string> }) {
-    this.socket = io(`${url}/live`, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false, ...opts });
+  constructor(
+    url: string,
+    opts: { extraHeaders?: Record<string, string>; auth?: Record<string, string> },
+  ) {
+    this.socket = io(`${url}/live`, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      ...opts,
+    });
     this.socket.on('events', ({ events }) => {
       this.raw.push(...events);
       if (this.#buffer) this.#buffer.push(...events);
@@ -99,7 +121,9 @@ export class LiveClient {
   async subscribe(scope: string, since?: number): Promise<SubscribeAck> {
     await this.connected();
     this.#buffer = [];
-    const ack = await this.socket.timeout(10_000).emitWithAck('subscribe', since === undefined ? { scope } : { scope, since });
+    const ack = await this.socket
+      .timeout(10_000)
+      .emitWithAck('subscribe', since === undefined ? { scope } : { scope, since });
     const buffered = this.#buffer;
     this.#buffer = null;
     // Replayed events (sent before the ack) are all ≤ ack.lastEventId; live ones may repeat them.
@@ -114,7 +138,8 @@ export class LiveClient {
     const deadline = Date.now() + ms;
     while (!predicate(this.applied)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${ms} ms; applied ${this.applied.length} events`);
+      if (left <= 0)
+        throw new Error(`timed out after ${ms} ms; applied ${this.applied.length} events`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 100));
         this.#waiters.push(() => {

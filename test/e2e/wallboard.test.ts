@@ -1,0 +1,442 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CATEGORIES, type KpiFigures } from '@cityops/domain';
+import type { IncidentDto, Snapshot } from '@cityops/protocol';
+import { buildCity, type CityRegion } from '@cityops/seed';
+import { launchBrowser, loginContext, watchErrors } from '../support/browser.ts';
+import { spawnServer, type ServerProcess } from '../support/spawn-server.ts';
+import { WEB_BUILD } from '../support/test-server.ts';
+import { User } from '../support/api-client.ts';
+
+/**
+ * The wallboard in real Chromium against a real server process (PGlite on disk, demo city with
+ * a small history, no simulator): it loads, shows reports live, agrees with /api/snapshot,
+ * drills into a district, and survives a kill -9 and restart of the server.
+ */
+
+const PASSWORD = 'wallboard-e2e';
+const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const city = buildCity('demo');
+const KPI_KEYS: (keyof KpiFigures)[] = [
+  'reportedToday',
+  'filedToday',
+  'resolvedToday',
+  'open',
+  'overdue',
+  'onTimeRate',
+  'medianResolutionMinutes',
+  'workersOnDuty',
+  'patrolCoverage',
+];
+
+let dataDir: string;
+let port: number;
+let server: ServerProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let reporter: User;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const p = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/**
+ * kill -9 the server itself: `spawnServer` runs tsx, which runs the server as its child, and a
+ * SIGKILL of tsx alone would leave that child serving.
+ */
+async function killHard(p: ServerProcess): Promise<void> {
+  const pid = p.child.pid;
+  if (pid === undefined || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // no /proc: only the wrapper is killed
+  }
+  for (const c of children) process.kill(c, 'SIGKILL');
+  p.child.kill('SIGKILL');
+  await exited;
+}
+
+function start(): Promise<ServerProcess> {
+  return spawnServer({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    DEMO: '1',
+    DEMO_PASSWORD: PASSWORD,
+    DEMO_HISTORY: '2000',
+    SIMULATOR_RATE: '0',
+    WEB_DIR: WEB_BUILD,
+  });
+}
+
+/** The KPI strip's figures, as the board holds them. */
+async function boardKpis(): Promise<Record<string, unknown>> {
+  return page.evaluate(() => {
+    const out: Record<string, unknown> = {};
+    for (const li of Array.from(document.querySelectorAll<HTMLElement>('[data-kpi]')))
+      out[li.dataset.kpi!] = JSON.parse(li.dataset.value!);
+    return out;
+  });
+}
+
+async function snapshot(scope?: string): Promise<Snapshot> {
+  const r = await reporter.get<Snapshot>(`/api/snapshot${scope ? `?scope=${scope}` : ''}`);
+  expect(r.status).toBe(200);
+  return r.body;
+}
+
+/** Differences between the board's counters and the snapshot's, figure by figure. */
+async function kpiDiff(scope?: string): Promise<Record<string, [unknown, unknown]>> {
+  const [board, snap] = [await boardKpis(), await snapshot(scope)];
+  const diff: Record<string, [unknown, unknown]> = {};
+  for (const k of KPI_KEYS) if (board[k] !== snap.kpis[k]) diff[k] = [board[k], snap.kpis[k]];
+  return diff;
+}
+
+/** Ids of the incident points in the map's own GeoJSON source (read back from MapLibre). */
+async function mapIncidentIds(): Promise<number[]> {
+  return page.evaluate(async () => {
+    const host = document.querySelector('.map') as (HTMLElement & { maplibre?: any }) | null;
+    const source = host?.maplibre?.getSource('incidents');
+    if (!source) return [];
+    const data = (await source.getData()) as { features: { properties: { id: number } }[] };
+    return data.features.map((f) => f.properties.id);
+  });
+}
+
+/** What each panel shows: its title, its charts' data and its text (lists, tables). */
+async function panelContents(): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const out: Record<string, string> = {};
+    for (const cell of Array.from(document.querySelectorAll<HTMLElement>('[data-panel]'))) {
+      const title = cell.querySelector('h2')?.textContent ?? '';
+      const charts = Array.from(cell.querySelectorAll<HTMLElement>('[data-content]'))
+        .map((c) => c.dataset['content'])
+        .join('|');
+      const list = cell.querySelector('.body')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+      out[cell.dataset.panel!] = `${title}\n${charts}\n${list}`;
+    }
+    return out;
+  });
+}
+
+async function report(grid: CityRegion, description: string): Promise<IncidentDto> {
+  const [lng, lat] = grid.center;
+  const r = await reporter.post<IncidentDto>('/api/incidents', {
+    category: CATEGORIES[0]!.code,
+    lng,
+    lat,
+    description,
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body;
+}
+
+/** Report, file, dispatch, sign and resolve one incident in `grid` (a department's day's work). */
+async function resolveOne(
+  grid: CityRegion,
+  handler: User,
+  department: string,
+): Promise<IncidentDto> {
+  let inc = await report(grid, 'e2e: 路灯不亮');
+  const act = async (who: User, body: Record<string, unknown>): Promise<void> => {
+    const r = await who.post<IncidentDto>(`/api/incidents/${inc.id}/actions`, {
+      ...body,
+      expectedVersion: inc.version,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    inc = r.body;
+  };
+  await act(reporter, { action: 'file' });
+  await act(reporter, { action: 'dispatch', department });
+  await act(handler, { action: 'sign' });
+  await act(handler, { action: 'resolve', note: '已修复' });
+  return inc;
+}
+
+async function waitLive(): Promise<void> {
+  await page.waitForSelector('.board[data-connection="live"][data-map-ready="true"]', {
+    timeout: 60_000,
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cityops-wallboard-'));
+  port = await freePort();
+  const [s, b] = await Promise.allSettled([start(), launchBrowser()]);
+  // Keep whichever started, so afterAll stops it even when the other failed.
+  if (s.status === 'fulfilled') server = s.value;
+  if (b.status === 'fulfilled') browser = b.value;
+  if (s.status === 'rejected') throw s.reason;
+  if (b.status === 'rejected') throw b.reason;
+  reporter = await User.login(server.url, 'dispatcher', PASSWORD);
+  context = await loginContext(browser, server.url, 'operator', PASSWORD);
+  page = await context.newPage();
+  errors = watchErrors(page);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  if (server) await killHard(server);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('wallboard', () => {
+  it('loads: map canvas, KPI strip and every panel, with no page errors', async () => {
+    await page.goto('/wallboard');
+    await waitLive();
+    await expect.poll(() => page.locator('.map canvas').count()).toBe(1);
+    expect(await page.locator('[data-kpi]').count()).toBe(KPI_KEYS.length);
+    const panels = await page
+      .locator('[data-panel]')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.panel));
+    expect(panels).toEqual([
+      'category-mix',
+      'hourly',
+      'source-mix',
+      'state-mix',
+      'ranking',
+      'dept-leaderboard',
+      'resolution-time',
+      'ticker',
+    ]);
+    expect(await page.getByTestId('scope').textContent()).toBe('郑州市');
+    // The board holds the open incidents of the history; the map draws them.
+    await expect
+      .poll(async () => (await mapIncidentIds()).length, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('toggles the heatmap and the patrol-coverage shading, with their legends', async () => {
+    const layer = (id: string): Promise<unknown> =>
+      page.evaluate(
+        (l) =>
+          (
+            document.querySelector('.map') as HTMLElement & { maplibre?: any }
+          ).maplibre.getLayoutProperty(l, 'visibility') ?? 'visible',
+        id,
+      );
+    const heatCount = (): Promise<number> =>
+      page.evaluate(async () => {
+        const m = (document.querySelector('.map') as HTMLElement & { maplibre?: any }).maplibre;
+        return ((await m.getSource('incident-heat').getData()) as { features: unknown[] }).features
+          .length;
+      });
+    expect(await layer('incident-heat')).toBe('none');
+    await page.locator('.toggles button', { hasText: '热力图' }).click();
+    await expect.poll(() => layer('incident-heat')).toBe('visible');
+    await expect.poll(heatCount).toBe((await mapIncidentIds()).length);
+    expect(await layer('incident-clusters')).toBe('none');
+    await page.locator('.toggles button', { hasText: '热力图' }).click();
+    await expect.poll(() => layer('incident-heat')).toBe('none');
+    await expect.poll(heatCount).toBe(0);
+
+    expect(await page.locator('.legend').textContent()).toContain('网格在办量');
+    await page.locator('.toggles button', { hasText: '巡查覆盖' }).click();
+    await expect.poll(() => layer('coverage-fill')).toBe('visible');
+    expect(await layer('grids-fill')).toBe('none');
+    expect(await page.locator('.legend').textContent()).toContain('距上次巡查');
+    // A check-in now colours its grid as visited within the hour.
+    const field = await User.login(server.url, 'field', PASSWORD);
+    const gridCode = (await field.get<{ gridCode: string }>('/api/auth/me')).body.gridCode;
+    const grid = city.grids.find((g) => g.code === gridCode)!;
+    const checkin = await field.post('/api/checkins', { lng: grid.center[0], lat: grid.center[1] });
+    expect(checkin.status, JSON.stringify(checkin.body)).toBe(201);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          (id) =>
+            (
+              document.querySelector('.map') as HTMLElement & { maplibre?: any }
+            ).maplibre.getFeatureState({ source: 'grids', id }).cov,
+          gridCode,
+        ),
+      )
+      .toBe(1);
+    await page.locator('.toggles button', { hasText: '巡查覆盖' }).click();
+    await expect.poll(() => layer('grids-fill')).toBe('visible');
+    expect(errors).toEqual([]);
+  });
+
+  it("its counters equal GET /api/snapshot's, figure by figure", async () => {
+    await expect.poll(() => kpiDiff(), { timeout: 15_000 }).toEqual({});
+    const snap = await snapshot();
+    expect(snap.kpis.open).toBeGreaterThan(0);
+    // Every open incident of the snapshot is a point on the map, and nothing else is.
+    const open = snap.incidents
+      .filter((i) => i.state !== 'closed' && i.state !== 'rejected')
+      .map((i) => i.id);
+    expect(new Set(await mapIncidentIds())).toEqual(new Set(open));
+  });
+
+  it('shows a report made over HTTP on the map and in the counters within 2 s', async () => {
+    const before = await boardKpis();
+    const grid = city.grids[17]!;
+    const incident = await report(grid, 'e2e: 下水道堵塞，污水外溢');
+    const posted = Date.now();
+    const deadline = posted + 2000;
+    let onMap = false;
+    let counted = false;
+    while (Date.now() < deadline && !(onMap && counted)) {
+      const k = await boardKpis();
+      counted =
+        k['reportedToday'] === (before['reportedToday'] as number) + 1 &&
+        k['open'] === (before['open'] as number) + 1;
+      onMap = (await mapIncidentIds()).includes(incident.id);
+      if (!(onMap && counted)) await page.waitForTimeout(50);
+    }
+    expect({ onMap, counted, ms: Date.now() - posted <= 2000 }).toEqual({
+      onMap: true,
+      counted: true,
+      ms: true,
+    });
+    await expect.poll(() => kpiDiff(), { timeout: 15_000 }).toEqual({});
+  });
+
+  it('drills into a district by clicking the map, and every panel changes', async () => {
+    let snap = await snapshot();
+    // The district with most open incidents: its panels surely differ from the city's.
+    const district = [...snap.children].sort(
+      (a, b) =>
+        snap.incidents.filter((i) => i.path.includes(b.code)).length -
+        snap.incidents.filter((i) => i.path.includes(a.code)).length,
+    )[0]!;
+    // Some department work today outside that district, so the department panels differ too.
+    const handler = await User.login(server.url, 'department', PASSWORD);
+    const department = (await handler.get<{ department: string }>('/api/auth/me')).body.department;
+    const elsewhere = city.grids.filter((g) => !g.path.includes(district.code));
+    for (const g of [elsewhere[3]!, elsewhere[40]!]) await resolveOne(g, handler, department);
+    await expect.poll(() => kpiDiff(), { timeout: 15_000 }).toEqual({});
+    snap = await snapshot();
+    const cityPanels = await panelContents();
+    // A pixel inside the district where no incident point or cluster sits (those open cards / zoom).
+    const target = await page.evaluate((code) => {
+      const host = document.querySelector('.map') as HTMLElement & { maplibre?: any };
+      const m = host.maplibre;
+      const canvas = m.getCanvas() as HTMLCanvasElement;
+      const { width, height } = canvas.getBoundingClientRect();
+      for (let y = 20; y < height - 20; y += 7) {
+        for (let x = 20; x < width - 20; x += 7) {
+          const hits = m.queryRenderedFeatures([x, y]) as {
+            layer: { id: string };
+            properties: { code?: string };
+          }[];
+          if (hits.some((h) => h.layer.id.startsWith('incident') || h.layer.id.startsWith('heat')))
+            continue;
+          if (hits.some((h) => h.layer.id === 'regions-fill' && h.properties.code === code)) {
+            const r = canvas.getBoundingClientRect();
+            return { x: r.left + x, y: r.top + y };
+          }
+        }
+      }
+      return null;
+    }, district.code);
+    expect(target, `no clickable pixel of ${district.name} on the map`).not.toBeNull();
+    await page.mouse.click(target!.x, target!.y);
+    await expect
+      .poll(() => page.getByTestId('scope').getAttribute('data-code'), { timeout: 10_000 })
+      .toBe(district.code);
+    expect(page.url()).toContain(`scope=${district.code}`);
+    expect(await page.getByTestId('scope').textContent()).toBe(district.name);
+    await waitLive();
+    await expect.poll(() => kpiDiff(district.code), { timeout: 15_000 }).toEqual({});
+    const districtKpis = await boardKpis();
+    expect(districtKpis['reportedToday']).toBeLessThan(snap.kpis.reportedToday);
+    // Every panel shows something else now (the charts redraw from the district's data).
+    await expect
+      .poll(
+        async () => {
+          const now = await panelContents();
+          return Object.keys(cityPanels).filter((id) => now[id] === cityPanels[id]);
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([]);
+    // The map now holds only the district's incidents.
+    const ids = new Set(await mapIncidentIds());
+    const inDistrict = (await snapshot(district.code)).incidents.filter(
+      (i) => i.state !== 'closed' && i.state !== 'rejected',
+    );
+    expect(ids.size).toBe(inDistrict.length);
+    expect(errors).toEqual([]);
+  });
+
+  it('takes screenshots at district and city scope, in Chinese and English (1920×1080)', async () => {
+    const district = await page.getByTestId('scope').getAttribute('data-code');
+    const shoot = async (name: string, lang: 'zh' | 'en'): Promise<void> => {
+      await page.evaluate((l) => localStorage.setItem('cityops.locale', l), lang);
+      await page.reload();
+      await expect
+        .poll(() => page.locator('[data-kpi="open"] .label').textContent())
+        .toBe(lang === 'en' ? 'Open' : '在办');
+      await waitLive();
+      await page.waitForTimeout(1200); // chart animations settle
+      await page.screenshot({ path: join(SHOTS, `wallboard-${name}-${lang}.png`) });
+    };
+    await shoot('district', 'zh');
+    await shoot('district', 'en');
+    await page.goto('/wallboard');
+    await waitLive();
+    await shoot('city', 'en');
+    await shoot('city', 'zh');
+    await page.goto(`/wallboard?scope=${district}`);
+    await waitLive();
+    expect(errors).toEqual([]);
+  });
+
+  it('after kill -9 and a restart of the server the board agrees with the snapshot again', async () => {
+    const scope = await page.getByTestId('scope').getAttribute('data-code');
+    expect(scope).not.toBeNull();
+    await killHard(server);
+    await page.waitForSelector('.board[data-connection="reconnecting"]', { timeout: 15_000 });
+    // The pill says so, with how long the data has not moved.
+    await expect
+      .poll(() => page.locator('.topbar [role="status"]').textContent(), { timeout: 10_000 })
+      .toMatch(/重连中 · \d+s/);
+    server = await start();
+    reporter = await User.login(server.url, 'dispatcher', PASSWORD);
+    // New reports right after the restart, inside the scope on screen.
+    const grids = city.grids.filter((g) => g.path.includes(scope!));
+    const made: IncidentDto[] = [];
+    for (let i = 0; i < 3; i++)
+      made.push(await report(grids[(i * 7) % grids.length]!, `e2e after restart ${i}`));
+    await waitLive();
+    await expect.poll(() => kpiDiff(scope!), { timeout: 20_000 }).toEqual({});
+    await expect
+      .poll(
+        async () => {
+          const ids = new Set(await mapIncidentIds());
+          return made.filter((m) => !ids.has(m.id)).map((m) => m.id);
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([]);
+    // Only the socket's drop may show up as errors (the browser logs failed reconnects).
+    expect(
+      errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,92 @@
+/// <reference lib="dom" />
+// Browser tests evaluate code in the page, so the test program knows the DOM types.
+import { existsSync } from 'node:fs';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
+
+/** Debian's Chromium; override with CHROMIUM_PATH. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Headless flags for this machine, plus software WebGL (SwiftShader) for MapLibre. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-gl=angle',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-dev-shm-usage',
+];
+
+/**
+ * Launch real Chromium and check that WebGL2 works before any test relies on the map.
+ * Fails with a message that says what is missing, never skips.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it (apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.`,
+    );
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  const page = await browser.newPage();
+  try {
+    const webgl2 = await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      if (!gl) return null;
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      return ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'webgl2';
+    });
+    if (!webgl2) {
+      await browser.close();
+      throw new Error(
+        `WebGL2 is not available in ${CHROMIUM} with flags ${CHROMIUM_ARGS.join(' ')}. The map needs it; check the SwiftShader flags for this Chromium version.`,
+      );
+    }
+  } finally {
+    if (!page.isClosed()) await page.close();
+  }
+  return browser;
+}
+
+/** A browser context logged in as `username` against `baseUrl` (cookie session via the real login API). */
+export async function loginContext(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  password: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1920, height: 1080 },
+    locale: 'zh-CN',
+    ...options,
+  });
+  const res = await context.request.post('/api/auth/login', { data: { username, password } });
+  if (!res.ok())
+    throw new Error(`login as ${username} failed: ${res.status()} ${await res.text()}`);
+  return context;
+}
+
+/** Collect page errors and console errors so a test can assert there were none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
