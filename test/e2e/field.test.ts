@@ -185,13 +185,11 @@ describe('field app on a phone', () => {
     await mapReady(page);
     const text = uniqueText('十字路口下水道堵塞 污水外溢');
     await fillReport(page, text);
-    await page
-      .getByTestId('photo-input')
-      .setInputFiles({
-        name: 'IMG_0001.jpg',
-        mimeType: 'image/png',
-        buffer: await drawPhoto(page, '下水道 现场'),
-      });
+    await page.getByTestId('photo-input').setInputFiles({
+      name: 'IMG_0001.jpg',
+      mimeType: 'image/png',
+      buffer: await drawPhoto(page, '下水道 现场'),
+    });
     await expect.poll(() => page.locator('.thumb img').count()).toBe(1);
     await screenshot(page, 'report');
     await page.getByRole('button', { name: '提交上报' }).click();
@@ -350,13 +348,11 @@ describe('field app on a phone', () => {
       'resolved',
     );
     await card.locator('textarea').fill('仍有污水外溢');
-    await card
-      .locator('input[type="file"]')
-      .setInputFiles({
-        name: 'IMG_0002.jpg',
-        mimeType: 'image/png',
-        buffer: await drawPhoto(page, '仍在外溢'),
-      });
+    await card.locator('input[type="file"]').setInputFiles({
+      name: 'IMG_0002.jpg',
+      mimeType: 'image/png',
+      buffer: await drawPhoto(page, '仍在外溢'),
+    });
     await card.getByRole('button', { name: '提交核查' }).click();
     await expect
       .poll(() => page.getByTestId('verify-message').textContent())

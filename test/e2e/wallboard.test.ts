@@ -337,18 +337,27 @@ describe('wallboard', () => {
       const host = document.querySelector('.map') as HTMLElement & { maplibre?: any };
       const m = host.maplibre;
       const canvas = m.getCanvas() as HTMLCanvasElement;
-      const { width, height } = canvas.getBoundingClientRect();
-      for (let y = 20; y < height - 20; y += 7) {
-        for (let x = 20; x < width - 20; x += 7) {
-          const hits = m.queryRenderedFeatures([x, y]) as {
+      const r = canvas.getBoundingClientRect();
+      // Whole page pixels, as a mouse click is delivered.
+      for (let py = Math.ceil(r.top + 20); py < r.bottom - 20; py += 7) {
+        for (let px = Math.ceil(r.left + 20); px < r.right - 20; px += 7) {
+          const hits = m.queryRenderedFeatures([px - r.left, py - r.top]) as {
             layer: { id: string };
             properties: { code?: string };
           }[];
-          if (hits.some((h) => h.layer.id.startsWith('incident') || h.layer.id.startsWith('heat')))
+          // Away from incident points and clusters (they open cards or zoom) and from borders
+          // (a click is rounded to whole pixels and could land on the neighbour).
+          if (
+            hits.some(
+              (h) =>
+                h.layer.id.startsWith('incident') ||
+                h.layer.id.startsWith('heat') ||
+                h.layer.id === 'regions-line',
+            )
+          )
             continue;
           if (hits.some((h) => h.layer.id === 'regions-fill' && h.properties.code === code)) {
-            const r = canvas.getBoundingClientRect();
-            return { x: r.left + x, y: r.top + y };
+            return { x: px, y: py };
           }
         }
       }

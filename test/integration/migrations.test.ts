@@ -236,4 +236,29 @@ describe('the PGlite data directory belongs to one process', () => {
     }
     expect(existsSync(join(dir, 'cityops.pid'))).toBe(false);
   });
+
+  it('a pid file of a killed process that is still a zombie does not block opening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cityops-zombie-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // `sleep 0` exits and stays a zombie: its parent became `sleep 30`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & exec sleep 30']);
+    cleanups.push(() => parent.kill('SIGKILL'));
+    let zombie = 0;
+    for (let i = 0; i < 50 && !zombie; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      const kids = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim();
+      const pid = Number(kids.split(/\s+/)[0]);
+      if (pid && readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) zombie = pid;
+    }
+    expect(zombie, 'could not make a zombie process').toBeGreaterThan(0);
+    expect(() => process.kill(zombie, 0)).not.toThrow();
+    writeFileSync(join(dir, 'cityops.pid'), String(zombie));
+
+    const database = await open({ dataDir: dir });
+    try {
+      expect(readFileSync(join(dir, 'cityops.pid'), 'utf8').trim()).toBe(String(process.pid));
+    } finally {
+      await database.close();
+    }
+  });
 });
