@@ -19,8 +19,22 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/scale-*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Fault tests run several server processes under load: one file at a time, after the
+        // rest, so that on a 2-core machine they measure cityops and not the other tests.
+        test: {
+          name: 'faults',
+          include: ['test/integration/scale-*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       {

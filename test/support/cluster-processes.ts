@@ -196,10 +196,10 @@ export class Cluster {
   }
 
   /** Index of the process whose /metrics says it leads; -1 when none does (yet). */
-  async leader(): Promise<number> {
+  async leader(except?: ServerProcess): Promise<number> {
     for (const [i, p] of this.procs.entries()) {
-      if (!p || p.child.exitCode !== null || p.child.signalCode !== null) continue;
-      const text = await fetch(`${p.url}/metrics`)
+      if (!p || p === except || p.child.exitCode !== null || p.child.signalCode !== null) continue;
+      const text = await fetch(`${p.url}/metrics`, { signal: AbortSignal.timeout(1000) })
         .then((r) => r.text())
         .catch(() => '');
       if (/^cityops_leader 1$/m.test(text)) return i;
@@ -207,11 +207,12 @@ export class Cluster {
     return -1;
   }
 
-  async waitForLeader(ms: number, not?: number): Promise<number> {
+  /** Index of the leader, once there is one other than `except` (a process, not a slot). */
+  async waitForLeader(ms: number, except?: ServerProcess): Promise<number> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const i = await this.leader();
-      if (i >= 0 && i !== not) return i;
+      const i = await this.leader(except);
+      if (i >= 0) return i;
       if (Date.now() > deadline) throw new Error(`no leader within ${ms} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }

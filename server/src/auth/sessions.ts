@@ -41,14 +41,12 @@ export async function login(
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
   if (!user || !ok) return null;
   const token = newToken();
-  await db
-    .insert(sessions)
-    .values({
-      tokenHash: sha256(token),
-      userId: user.id,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
-    });
+  await db.insert(sessions).values({
+    tokenHash: sha256(token),
+    userId: user.id,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+  });
   return { token, user };
 }
 

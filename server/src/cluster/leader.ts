@@ -134,8 +134,8 @@ export class RedisLease extends Elector {
   #heldUntil = 0;
 
   constructor(o: RedisLeaseOptions) {
-    super(o.log, o.everyMs ?? 1000, o.onChange);
-    this.#o = { ttlMs: 3000, everyMs: 1000, ...o };
+    super(o.log, o.everyMs ?? 500, o.onChange);
+    this.#o = { ttlMs: 2500, everyMs: 500, ...o };
   }
 
   protected async attempt(): Promise<boolean> {
