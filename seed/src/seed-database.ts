@@ -89,7 +89,8 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
     ...city.streets.map((s) => ({
       code: streetOfficeCode(s.code),
       name: `${s.name.replace(/(街道|办事处|镇)$/, '')}${s.name.endsWith('镇') ? '镇政府' : '办事处'}`,
-      nameEn: `Street office ${s.code}`,
+      // Place names stay Chinese in English too, as on road signs; the code means nothing to a reader.
+      nameEn: `${s.name.replace(/(街道|办事处|镇)$/, '')} ${s.name.endsWith('镇') ? 'Town Government' : 'Street Office'}`,
       kind: 'street' as const,
       regionCode: s.code,
     })),
@@ -189,16 +190,13 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
   }[] = [];
   await insertChunks(rows, 1000, async (c) => {
     inserted.push(
-      ...(await db
-        .insert(users)
-        .values(c)
-        .returning({
-          id: users.id,
-          username: users.username,
-          role: users.role,
-          gridCode: users.gridCode,
-          departmentCode: users.departmentCode,
-        })),
+      ...(await db.insert(users).values(c).returning({
+        id: users.id,
+        username: users.username,
+        role: users.role,
+        gridCode: users.gridCode,
+        departmentCode: users.departmentCode,
+      })),
     );
   });
   const fieldWorkers = new Map<string, { id: number; username: string }>();

@@ -1,6 +1,6 @@
 /**
  * The demo history, built in memory: report times with a local daily rhythm, a place and a
- * category for each, a whole life per incident through the state machine, and today's patrol
+ * category for each, a whole life per incident through the state machine, and the last week's patrol
  * check-ins. Pure and deterministic for a given seed; `writeHistory` puts it in the database.
  */
 import {
@@ -159,7 +159,7 @@ export function generateHistory(opts: GenerateOptions): GeneratedHistory {
     for (const e of life.events) events.push(e);
   });
 
-  const patrol = todaysCheckins(opts, grids, clock, mulberry32(opts.seed ^ 0x5bd1e995));
+  const patrol = patrolCheckins(opts, grids, clock, mulberry32(opts.seed ^ 0x5bd1e995));
   for (const e of patrol.events) events.push(e);
   // Array.prototype.sort is stable: events at the same instant keep their incident's order.
   events.sort((a, b) => a.t - b.t);
@@ -694,59 +694,68 @@ function toDto(core: IncidentCore, fixed: FixedFields, updatedAt: string): Incid
 // ---------------------------------------------------------------------------------------------
 // Patrols
 
-/** Today's check-ins: about two grids in three visited, one to six check-ins each, before now. */
-function todaysCheckins(
+/** Days of patrol history, today included: the board compares with yesterday, reports with last week. */
+export const PATROL_HISTORY_DAYS = 7;
+
+/**
+ * Check-ins of the last PATROL_HISTORY_DAYS days, up to now: each day some 60–75% of the grids
+ * are visited, one to six times, within patrol hours; today only as far as the day has gone.
+ */
+function patrolCheckins(
   opts: GenerateOptions,
   grids: GridInfo[],
   clock: LocalClock,
   rand: Rand,
 ): { rows: CheckinRow[]; events: GeneratedEvent[] } {
   const nowMs = opts.now.getTime();
-  const midnight = clock.midnight(nowMs);
-  const from = midnight + PATROL_OPEN_MINUTES * MINUTE;
-  const to = Math.min(nowMs, midnight + (PATROL_CLOSE_MINUTES - 30) * MINUTE);
   const byCode = new Map(grids.map((g) => [g.grid.code, g]));
   const found: { t: number; row: CheckinRow; event: GeneratedEvent }[] = [];
-  const visitedShare = 0.6 + 0.15 * rand();
-  // Later in the day more grids have been visited; before 08:00 nobody has started.
-  const dayDone = Math.max(0, Math.min(1, (to - from) / (4 * HOUR)));
-  for (const [gridCode, worker] of opts.users.fieldWorkers) {
-    const info = byCode.get(gridCode);
-    if (!info || to <= from) continue;
-    if (rand() >= visitedShare * (0.35 + 0.65 * dayDone)) continue;
-    const count = 1 + Math.floor(rand() * 6 * (0.3 + 0.7 * dayDone));
-    for (let k = 0; k < count; k++) {
-      const t = from + Math.floor(rand() * (to - from));
-      const [lng, lat] = demoPoint(info.grid, rand);
-      const row: CheckinRow = {
-        userId: worker.id,
-        gridCode,
-        homeGridCode: gridCode,
-        outsideGrid: false,
-        path: info.encodedPath,
-        kind: 'checkin',
-        lng,
-        lat,
-        note: null,
-        at: new Date(t),
-      };
-      const event: GeneratedEvent = {
-        t,
-        type: 'patrol.checkin',
-        actor: worker.username,
-        path: info.encodedPath,
-        incidentId: null,
-        data: {
+  for (let back = Math.min(PATROL_HISTORY_DAYS, opts.days) - 1; back >= 0; back--) {
+    const midnight = clock.midnight(nowMs) - back * DAY;
+    const from = midnight + PATROL_OPEN_MINUTES * MINUTE;
+    const to = Math.min(nowMs, midnight + (PATROL_CLOSE_MINUTES - 30) * MINUTE);
+    if (to <= from) continue;
+    const visitedShare = 0.6 + 0.15 * rand();
+    // Later in the day more grids have been visited; before 08:00 nobody has started.
+    const dayDone = Math.max(0, Math.min(1, (to - from) / (4 * HOUR)));
+    for (const [gridCode, worker] of opts.users.fieldWorkers) {
+      const info = byCode.get(gridCode);
+      if (!info) continue;
+      if (rand() >= visitedShare * (0.35 + 0.65 * dayDone)) continue;
+      const count = 1 + Math.floor(rand() * 6 * (0.3 + 0.7 * dayDone));
+      for (let k = 0; k < count; k++) {
+        const t = from + Math.floor(rand() * (to - from));
+        const [lng, lat] = demoPoint(info.grid, rand);
+        const row: CheckinRow = {
           userId: worker.id,
-          username: worker.username,
           gridCode,
+          homeGridCode: gridCode,
+          outsideGrid: false,
+          path: info.encodedPath,
+          kind: 'checkin',
           lng,
           lat,
-          kind: 'checkin',
-          outsideGrid: false,
-        },
-      };
-      found.push({ t, row, event });
+          note: null,
+          at: new Date(t),
+        };
+        const event: GeneratedEvent = {
+          t,
+          type: 'patrol.checkin',
+          actor: worker.username,
+          path: info.encodedPath,
+          incidentId: null,
+          data: {
+            userId: worker.id,
+            username: worker.username,
+            gridCode,
+            lng,
+            lat,
+            kind: 'checkin',
+            outsideGrid: false,
+          },
+        };
+        found.push({ t, row, event });
+      }
     }
   }
   found.sort((a, b) => a.t - b.t);

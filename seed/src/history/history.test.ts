@@ -9,7 +9,8 @@ import {
 import type { IncidentDto } from '@cityops/protocol';
 import { open, type Database } from '@cityops/db';
 import type { City, CityRegion } from '../city/index.ts';
-import { generateHistory, writeHistory, type HistoryUsers } from './index.ts';
+import { generateHistory, PATROL_HISTORY_DAYS, writeHistory, type HistoryUsers } from './index.ts';
+import { PATROL_CLOSE_MINUTES, PATROL_OPEN_MINUTES } from './patterns.ts';
 
 // A tiny city: one district, two streets, three communities, eight square grids.
 function region(
@@ -358,14 +359,19 @@ describe('writeHistory', () => {
     }
   });
 
-  it("writes today's check-ins inside each worker's grid, one event each", () => {
+  it("writes the last week's check-ins inside each worker's grid, one event each", () => {
     const grids = new Map(CITY.grids.map((g) => [g.code, g]));
     const checkinEvents = events.filter((e) => e.type === 'patrol.checkin');
     const localMidnight = Date.parse('2026-07-21T16:00:00Z');
+    const weekStart = localMidnight - (PATROL_HISTORY_DAYS - 1) * 86_400_000;
     checkins.forEach((c, i) => {
       const at = new Date(c.at as string).getTime();
-      expect(at).toBeGreaterThanOrEqual(localMidnight);
+      expect(at).toBeGreaterThanOrEqual(weekStart);
       expect(at).toBeLessThanOrEqual(NOW.getTime());
+      // Within patrol hours of its local day.
+      const minute = ((((at - localMidnight) % 86_400_000) + 86_400_000) % 86_400_000) / 60_000;
+      expect(minute).toBeGreaterThanOrEqual(PATROL_OPEN_MINUTES);
+      expect(minute).toBeLessThanOrEqual(PATROL_CLOSE_MINUTES);
       expect(
         pointInGeometry(
           c.lng as number,
@@ -386,6 +392,13 @@ describe('writeHistory', () => {
       });
     });
     expect(new Set(checkins.map((c) => c.grid_code)).size).toBeGreaterThan(0);
+    // Every day of the week has patrols, today and yesterday included.
+    const days = new Set(
+      checkins.map((c) =>
+        Math.floor((new Date(c.at as string).getTime() - weekStart) / 86_400_000),
+      ),
+    );
+    expect([...days].sort()).toEqual([...Array(PATROL_HISTORY_DAYS).keys()]);
   });
 
   it('leaves the id sequences after the history and the indexes in place', async () => {
@@ -454,8 +467,11 @@ describe('generateHistory', () => {
       if (e.incidentId !== null) expect(e.incidentId).toBeGreaterThanOrEqual(501);
   });
 
-  it('has no check-ins before patrols start', () => {
-    const early = generateHistory({ ...base, seed: 3, now: new Date('2026-07-21T22:30:00Z') }); // 06:30 local
-    expect(early.checkins).toHaveLength(0);
+  it('has no check-ins today before patrols start, but the earlier days have theirs', () => {
+    const now = new Date('2026-07-21T22:30:00Z'); // 06:30 local on 22 July
+    const early = generateHistory({ ...base, seed: 3, now });
+    const localMidnight = Date.parse('2026-07-21T16:00:00Z');
+    expect(early.checkins.filter((c) => c.at.getTime() >= localMidnight)).toHaveLength(0);
+    expect(early.checkins.filter((c) => c.at.getTime() < localMidnight).length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 export { writeHistory, type HistoryCounts, type HistoryOptions } from './write-history.ts';
 export {
   generateHistory,
+  PATROL_HISTORY_DAYS,
   type GeneratedHistory,
   type GenerateOptions,
   type HistoryUsers,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incident as makeIncident } from '../../live/fixtures.ts';
-import { departmentStats } from './department-stats.ts';
+import { departmentStats, rankDepartments, type DepartmentStats } from './department-stats.ts';
 
 const day = Date.parse('2026-05-01T00:00:00+08:00');
 const at = (h: number): string => new Date(day + h * 3_600_000).toISOString();
@@ -51,5 +51,42 @@ describe('departmentStats', () => {
       onTimeRate: null,
       returns: 2,
     });
+  });
+});
+
+describe('rankDepartments', () => {
+  const row = (code: string, resolved: number, onTime: number, returns = 0): DepartmentStats => ({
+    code,
+    resolved,
+    onTime,
+    onTimeRate: resolved ? onTime / resolved : null,
+    returns,
+    buckets: [],
+  });
+
+  it('ranks by on-time rate only among departments with enough work, the rest by volume', () => {
+    const order = rankDepartments([
+      row('small-perfect', 4, 4),
+      row('big-good', 34, 33),
+      row('mid-perfect', 6, 6),
+      row('big-worse', 40, 30),
+      row('only-returns', 0, 0, 2),
+      row('tiny', 1, 0),
+    ]).map((r) => r.code);
+    expect(order).toEqual([
+      'mid-perfect',
+      'big-good',
+      'big-worse',
+      'small-perfect',
+      'tiny',
+      'only-returns',
+    ]);
+  });
+
+  it('breaks ties by volume, then by fewer returns', () => {
+    const order = rankDepartments([row('a', 10, 10, 2), row('b', 20, 20), row('c', 10, 10)]).map(
+      (r) => r.code,
+    );
+    expect(order).toEqual(['b', 'c', 'a']);
   });
 });

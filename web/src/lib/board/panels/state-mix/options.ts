@@ -36,7 +36,15 @@ export function stateMixOption(
     xAxis: {
       type: 'category',
       data: states.map(label),
-      axisLabel: { color: COLORS.text, fontSize: rem * 0.75, interval: 0 },
+      // Six states share ~26rem: longer English labels wrap instead of running into each other.
+      axisLabel: {
+        color: COLORS.text,
+        fontSize: rem * 0.75,
+        interval: 0,
+        width: rem * 4,
+        overflow: 'break',
+        lineHeight: rem * 0.85,
+      },
       axisLine: { lineStyle: { color: COLORS.border } },
       axisTick: { show: false },
     },
