@@ -180,11 +180,16 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
       source: SOURCES.incidents,
       filter: ['has', 'point_count'],
       paint: {
+        // Reddens with the cluster's share of overdue work: one late case among a hundred
+        // only rings it red, so the map does not cry wolf everywhere at city scope.
         'circle-color': [
-          'case',
-          ['>', ['get', 'overdueCount'], 0],
-          'rgba(255,84,112,0.75)',
+          'interpolate',
+          ['linear'],
+          ['/', ['get', 'overdueCount'], ['get', 'point_count']],
+          0,
           'rgba(55,226,255,0.55)',
+          0.25,
+          'rgba(255,84,112,0.8)',
         ],
         'circle-stroke-color': [
           'case',
@@ -192,7 +197,7 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
           OVERDUE_COLOR,
           COLORS.accent,
         ],
-        'circle-stroke-width': 1.5 * k,
+        'circle-stroke-width': ['case', ['>', ['get', 'overdueCount'], 0], 2.5 * k, 1.5 * k],
         'circle-radius': [
           'interpolate',
           ['linear'],
