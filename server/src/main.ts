@@ -65,7 +65,15 @@ if (await isEmpty(database.db)) {
 }
 
 const app = await createApp({ config, database, log });
-const port = await app.listen(config.PORT, config.HOST);
+const port = await app.listen(config.PORT, config.HOST).catch(async (err: unknown) => {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  log.fatal(
+    `port ${config.PORT} is already in use: stop what holds it, or start with PORT=<another>`,
+  );
+  await app.close();
+  await database.close();
+  process.exit(1);
+});
 const url = `http://localhost:${port}`;
 
 if (config.DEMO) {
