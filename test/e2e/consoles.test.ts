@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { KpiFigures } from '@cityops/domain';
 import type { Event, IncidentDto, Snapshot } from '@cityops/protocol';
 import type { CityRegion } from '@cityops/seed';
-import { launchBrowser, loginContext, watchErrors } from '../support/browser.ts';
+import { launchBrowser, loginContext, watchErrors, screenshotDir } from '../support/browser.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../support/test-server.ts';
 import { User } from '../support/api-client.ts';
 import { fromLocalInput, toLocalInput } from '../../web/src/lib/console/datetime.ts';
@@ -28,7 +27,7 @@ const HOUR = 3_600_000;
 /** The demo city's offset (UTC+8), which the consoles show times in. */
 const UTC_OFFSET = 480;
 const SEWER = 'municipal.sewer_blocked'; // a component: the water authority is suggested first
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const SHOTS = screenshotDir();
 const KPI_KEYS: (keyof KpiFigures)[] = [
   'reportedToday',
   'filedToday',

@@ -1,13 +1,12 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { like, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { incidents } from '@cityops/db';
 import type { IncidentDto } from '@cityops/protocol';
-import { launchBrowser, loginContext, watchErrors } from '../support/browser.ts';
+import { launchBrowser, loginContext, watchErrors, screenshotDir } from '../support/browser.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../support/test-server.ts';
 import { User } from '../support/api-client.ts';
 import { actOk, pointIn, reportOk, storyGrid, uniqueText } from '../support/fixtures.ts';
@@ -18,7 +17,7 @@ import { actOk, pointIn, reportOk, storyGrid, uniqueText } from '../support/fixt
  * dispatcher, offline reports queued across a reload, and site verification both ways.
  */
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const SHOTS = screenshotDir();
 const PHONE = {
   viewport: { width: 375, height: 812 },
   deviceScaleFactor: 2,

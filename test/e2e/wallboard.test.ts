@@ -2,13 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CATEGORIES, type KpiFigures } from '@cityops/domain';
 import type { IncidentDto, Snapshot } from '@cityops/protocol';
 import { buildCity, type CityRegion } from '@cityops/seed';
-import { launchBrowser, loginContext, watchErrors } from '../support/browser.ts';
+import { launchBrowser, loginContext, watchErrors, screenshotDir } from '../support/browser.ts';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.ts';
 import { WEB_BUILD } from '../support/test-server.ts';
 import { User } from '../support/api-client.ts';
@@ -20,7 +19,7 @@ import { User } from '../support/api-client.ts';
  */
 
 const PASSWORD = 'wallboard-e2e';
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const SHOTS = screenshotDir();
 const city = buildCity('demo');
 const KPI_KEYS: (keyof KpiFigures)[] = [
   'reportedToday',

@@ -1,6 +1,9 @@
 /// <reference lib="dom" />
 // Browser tests evaluate code in the page, so the test program knows the DOM types.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   chromium,
   type Browser,
@@ -89,4 +92,21 @@ export function watchErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+let scratch: string | null = null;
+
+/**
+ * Where browser tests put their screenshots (ending in '/'): `docs/screenshots/` with
+ * SCREENSHOTS=1, which refreshes the README's pictures; otherwise a temporary folder, so a
+ * test run never rewrites tracked files.
+ */
+export function screenshotDir(): string {
+  if (process.env.SCREENSHOTS === '1') {
+    const docs = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+    mkdirSync(docs, { recursive: true });
+    return docs;
+  }
+  scratch ??= mkdtempSync(join(tmpdir(), 'cityops-shots-')) + '/';
+  return scratch;
 }
