@@ -19,6 +19,7 @@ import { open311Routes } from './routes/open311-routes.ts';
 import { boardRoutes } from './routes/board-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
 import { photoRoutes } from './routes/photo-routes.ts';
+import { accountRoutes } from './routes/account-routes.ts';
 import { DiskPhotoStore, photoDirFor, type PhotoStore } from './photos/photo-store.ts';
 import { attachLive, createLiveServer, roomOf, type LiveServer } from './live/hub.ts';
 import { disconnectDisplay } from './auth/disconnect-display.ts';
@@ -200,6 +201,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ),
   );
   api.use(incidentRoutes(services));
+  api.use(accountRoutes(services));
   api.use(boardRoutes(services));
   api.use(statsRoutes(services));
   app.use('/api', api);

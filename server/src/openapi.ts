@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import {
+  AccountDto,
   ActionRequest,
+  CreateAccount,
   CheckinRequest,
   CreateIncident,
   IncidentDto,
   LoginRequest,
   Me,
+  UpdateAccount,
 } from '@cityops/protocol';
 
 const json = (schema: z.ZodType): unknown =>
@@ -46,6 +49,33 @@ export function openApiDocument(): unknown {
       '/api/auth/logout': { post: { summary: 'Log out', responses: { '204': ok('logged out') } } },
       '/api/auth/me': {
         get: { summary: 'Who am I', responses: { '200': ok('the current user', Me), ...errors } },
+      },
+      '/api/accounts': {
+        get: {
+          summary: 'Accounts within your scope (admin)',
+          responses: { '200': ok('accounts', z.array(AccountDto)), ...errors },
+        },
+        post: {
+          summary: 'Create an account (admin); audited as an account.created event',
+          requestBody: body(CreateAccount),
+          responses: {
+            '201': ok('created', AccountDto),
+            '409': { description: 'username taken' },
+            ...errors,
+          },
+        },
+      },
+      '/api/accounts/{id}': {
+        patch: {
+          summary:
+            'Change an account (admin): role, scope, password, active; a new password or deactivation ends its sessions',
+          requestBody: body(UpdateAccount),
+          responses: {
+            '200': ok('changed', AccountDto),
+            '404': { description: 'not found' },
+            ...errors,
+          },
+        },
       },
       '/api/incidents': {
         post: {

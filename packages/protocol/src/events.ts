@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { INCIDENT_EVENT_TYPES } from '@cityops/domain';
 
-export const EVENT_TYPES = [...INCIDENT_EVENT_TYPES, 'patrol.checkin'] as const;
+/**
+ * `account.*` events are the audit trail of the admin's changes: written with an empty region
+ * path, so no room and no replay ever carries them to a board.
+ */
+export const ACCOUNT_EVENT_TYPES = ['account.created', 'account.updated'] as const;
+export const EVENT_TYPES = [
+  ...INCIDENT_EVENT_TYPES,
+  'patrol.checkin',
+  ...ACCOUNT_EVENT_TYPES,
+] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 

@@ -1,3 +1,4 @@
+export * from './accounts.ts';
 export * from './display-tokens.ts';
 export * from './events.ts';
 export * from './incidents.ts';

@@ -14,10 +14,13 @@ export function getDisplayToken(): string | null {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Field path → what is wrong with it, on a 422 (and a 409 that names a field). */
+  readonly fields: Readonly<Record<string, string>>;
+  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.fields = fields;
   }
 }
 
@@ -32,14 +35,16 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (!res.ok) {
     let code = `http_${res.status}`;
     let message = res.statusText;
+    let fields: Record<string, string> = {};
     try {
       const body = (await res.json()) as ErrorBody;
       code = body.error.code;
       message = body.error.message;
+      fields = body.error.fields ?? {};
     } catch {
       // not a JSON error body
     }
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, fields);
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
