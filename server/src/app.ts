@@ -24,6 +24,7 @@ import { DiskPhotoStore, photoDirFor, type PhotoStore } from './photos/photo-sto
 import { attachLive, createLiveServer, roomOf, type LiveServer } from './live/hub.ts';
 import { disconnectDisplay } from './auth/disconnect-display.ts';
 import { Relay } from './live/relay.ts';
+import { SlowConsumers } from './live/slow-consumers.ts';
 import { SlaClock } from './sla/sla-clock.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createCoordination, type Coordination } from './cluster/coordination.ts';
@@ -246,6 +247,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
   });
+  const slowConsumers = new SlowConsumers({
+    nsp: live.nsp,
+    maxBacklogBytes: config.LIVE_MAX_BACKLOG_BYTES,
+    graceMs: config.LIVE_SLOW_CONSUMER_GRACE_MS,
+    log,
+    onSlow: (action) =>
+      (action === 'resync' ? metrics.slowConsumers : metrics.slowConsumerDisconnects).inc(),
+    onCheck: (max) => metrics.liveBacklogMax.set(max),
+  });
+  slowConsumers.start();
   relay = new Relay({
     db: database.db,
     log,
@@ -288,6 +299,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await relay.stop();
       sla.stop();
       live.stop();
+      slowConsumers.stop();
       await new Promise<void>((res) => {
         void io.close(() => res());
       });

@@ -31,6 +31,10 @@ const Env = z.object({
   WEB_DIR: z.string().optional(),
   PHOTO_DIR: z.string().optional(),
   SLA_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  /** A /live socket with more unsent bytes than this is cut off and told to resync. */
+  LIVE_MAX_BACKLOG_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** How long such a socket may take to drain before it is disconnected. */
+  LIVE_SLOW_CONSUMER_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   SECURE_COOKIES: z
     .string()
     .optional()

@@ -11,6 +11,9 @@ export interface Metrics {
   relayLag: client.Histogram;
   relayRead: client.Histogram;
   leader: client.Gauge;
+  slowConsumers: client.Counter;
+  slowConsumerDisconnects: client.Counter;
+  liveBacklogMax: client.Gauge;
   /** Count one relay flush and observe its commit→emit lag and read time. */
   observeRelayBatch(events: number, timing: FlushTiming): void;
 }
@@ -57,6 +60,21 @@ export function createMetrics(): Metrics {
     leader: new client.Gauge({
       name: 'cityops_leader',
       help: '1 while this process runs the relay and the SLA clock',
+      registers: [registry],
+    }),
+    slowConsumers: new client.Counter({
+      name: 'cityops_slow_consumers_total',
+      help: '/live sockets whose outgoing backlog passed LIVE_MAX_BACKLOG_BYTES: cut off from their rooms and told to resync',
+      registers: [registry],
+    }),
+    slowConsumerDisconnects: new client.Counter({
+      name: 'cityops_slow_consumer_disconnects_total',
+      help: 'Slow /live sockets disconnected because they did not drain within LIVE_SLOW_CONSUMER_GRACE_MS',
+      registers: [registry],
+    }),
+    liveBacklogMax: new client.Gauge({
+      name: 'cityops_live_backlog_max_bytes',
+      help: 'Largest outgoing backlog of any /live socket on this process at the last check',
       registers: [registry],
     }),
     observeRelayBatch(events, timing) {

@@ -10,10 +10,17 @@ export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
 export type SubscribeAck =
   { ok: true; lastEventId: number; replayed: number } | { ok: false; error: string };
 
+/**
+ * Why a client must reload its snapshot: it asked from the future, is beyond replay, a
+ * cross-process broadcast may have been lost, or it reads too slowly to be fed live.
+ */
+export type ResyncReason =
+  'ahead_of_server' | 'too_far_behind' | 'fanout_interrupted' | 'slow_consumer';
+
 /** Server → client on namespace `/live`. */
 export interface ServerToClient {
   events: (payload: { events: Event[] }) => void;
-  resync: (payload: { reason: string }) => void;
+  resync: (payload: { reason: ResyncReason }) => void;
   tick: (payload: { lastEventId: number; serverTime: string }) => void;
 }
 

@@ -31,7 +31,7 @@ export type LiveNamespace = Namespace<
   Record<string, never>,
   SocketData
 >;
-type LiveSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+export type LiveSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
 export const roomOf = (regionCode: string): string => `r:${regionCode}`;
 const REPLAY_CHUNK = 500;
