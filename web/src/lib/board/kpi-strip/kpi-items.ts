@@ -31,10 +31,22 @@ export const KPI_ITEMS: readonly KpiItem[] = [
 
 export interface KpiView {
   value: string;
+  /** What follows the value: a message key, '%' for rates, null for none. */
+  unit: MessageKey | '%' | null;
   delta: string | null;
   trend: 'up' | 'down' | 'flat' | null;
   tone: 'good' | 'bad' | 'neutral';
 }
+
+/** Durations of two hours and more read better in hours from across the room (836 min → 13.9 h). */
+const HOURS_FROM_MINUTES = 120;
+
+const UNIT_KEYS: Record<KpiItem['unit'], MessageKey | '%' | null> = {
+  count: 'unit.items',
+  percent: '%',
+  minutes: 'unit.minutes',
+  people: 'unit.people',
+};
 
 function formatValue(v: number | null, unit: KpiItem['unit']): string {
   if (v === null) return '—';
@@ -47,13 +59,15 @@ function formatValue(v: number | null, unit: KpiItem['unit']): string {
 export function kpiView(item: KpiItem, today: KpiFigures, yesterday: KpiFigures): KpiView {
   const v = today[item.key];
   const y = yesterday[item.key];
-  const value = formatValue(v, item.unit);
-  if (v === null || y === null) return { value, delta: null, trend: null, tone: 'neutral' };
-  const diff = item.unit === 'percent' ? (v - y) * 100 : v - y;
+  const inHours = item.unit === 'minutes' && Math.max(v ?? 0, y ?? 0) >= HOURS_FROM_MINUTES;
+  const value = inHours ? (v === null ? '—' : (v / 60).toFixed(1)) : formatValue(v, item.unit);
+  const unit = inHours ? 'unit.hours' : UNIT_KEYS[item.unit];
+  if (v === null || y === null) return { value, unit, delta: null, trend: null, tone: 'neutral' };
+  const diff = item.unit === 'percent' ? (v - y) * 100 : inHours ? (v - y) / 60 : v - y;
   const rounded =
     item.unit === 'count' || item.unit === 'people' ? Math.round(diff) : Math.round(diff * 10) / 10;
   const trend = rounded > 0 ? 'up' : rounded < 0 ? 'down' : 'flat';
-  const suffix = item.unit === 'percent' ? 'pp' : '';
+  const suffix = item.unit === 'percent' ? 'pp' : inHours ? 'h' : '';
   const delta = `${rounded > 0 ? '+' : ''}${rounded}${suffix}`;
   const tone =
     item.upIsGood === null || trend === 'flat'
@@ -61,5 +75,5 @@ export function kpiView(item: KpiItem, today: KpiFigures, yesterday: KpiFigures)
       : (trend === 'up') === item.upIsGood
         ? 'good'
         : 'bad';
-  return { value, delta, trend, tone };
+  return { value, unit, delta, trend, tone };
 }
