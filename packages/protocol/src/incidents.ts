@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { INCIDENT_STATES, PRIORITIES, SOURCES, type Action } from '@cityops/domain';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
-const isoTime = z.iso.datetime({ offset: true });
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+/**
+ * An ISO 8601 instant with its offset, in the years 1–9999 once in UTC: Postgres has no year 0,
+ * and a year past 9999 prints as `+010000-…`, which it refuses.
+ */
+export const IsoTime = z.iso.datetime({ offset: true }).refine((v) => {
+  const t = Date.parse(v);
+  return t >= FIRST_INSTANT && t <= LAST_INSTANT;
+}, 'a time in the years 1 to 9999');
 export const Lng = z.number().min(-180).max(180);
 export const Lat = z.number().min(-90).max(90);
 
@@ -76,7 +85,7 @@ export const ActionBody = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('dispatch'),
     department: z.string().min(1).max(64),
-    deadline: isoTime.optional(),
+    deadline: IsoTime.optional(),
     note: note.optional(),
   }),
   z.object({ action: z.literal('sign') }),
@@ -102,7 +111,7 @@ export const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('self_resolve'), note: trimmed(2000) }),
   z.object({ action: z.literal('merge'), into: z.number().int().positive() }),
   z.object({ action: z.literal('escalate'), note: trimmed(2000) }),
-  z.object({ action: z.literal('request_extension'), until: isoTime, reason }),
+  z.object({ action: z.literal('request_extension'), until: IsoTime, reason }),
   z.object({ action: z.literal('decide_extension'), approved: z.boolean(), note: note.optional() }),
   z.object({ action: z.literal('note'), text: trimmed(2000) }),
 ]) satisfies z.ZodType<Action>;
@@ -130,8 +139,13 @@ export const IncidentQuery = z.object({
     .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/)
     .optional(),
   radius: z.coerce.number().positive().max(5000).optional(),
-  since: isoTime.optional(),
-  cursor: z.string().max(64).optional(),
+  since: IsoTime.optional(),
+  // An id from `nextCursor`; a larger one would overflow the bigint column.
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}$/, 'a nextCursor from an earlier page')
+    .refine((v) => Number.isSafeInteger(Number(v)), 'a nextCursor from an earlier page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export type IncidentQuery = z.infer<typeof IncidentQuery>;

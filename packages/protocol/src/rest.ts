@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES, type KpiFigures, type RegionLevel } from '@cityops/domain';
 export type { KpiFigures } from '@cityops/domain';
 import type { Event } from './events.ts';
-import type { IncidentDto } from './incidents.ts';
+import { IsoTime, type IncidentDto } from './incidents.ts';
 
 /** Every 4xx body has this shape. */
 export interface ErrorBody {
@@ -34,7 +34,7 @@ export const CheckinRequest = z.object({
   lng: z.number().min(-180).max(180),
   lat: z.number().min(-90).max(90),
   note: z.string().trim().max(500).optional(),
-  at: z.iso.datetime({ offset: true }).optional(),
+  at: IsoTime.optional(),
   kind: z.enum(['checkin', 'start', 'end']).optional(),
 });
 export type CheckinRequest = z.infer<typeof CheckinRequest>;

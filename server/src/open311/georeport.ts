@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, CATEGORY_GROUPS } from '@cityops/domain';
-import type { IncidentDto } from '@cityops/protocol';
+import { IsoTime, type IncidentDto } from '@cityops/protocol';
 import type { Ctx } from '../context.ts';
 import { HttpError, parse } from '../http/errors.ts';
 import { createIncident } from '../incidents/create-incident.ts';
@@ -81,9 +81,11 @@ const RequestsQuery = z.object({
     .string()
     .regex(/^\d+(,\d+)*$/)
     .max(2000)
+    // An id past 2^53 cannot be one of ours, and would overflow the bigint column.
+    .refine((v) => v.split(',').every((id) => Number.isSafeInteger(Number(id))), 'ids up to 2^53')
     .optional(),
   service_code: z.string().max(64).optional(),
-  start_date: z.iso.datetime({ offset: true }).optional(),
+  start_date: IsoTime.optional(),
   status: z.enum(['open', 'closed']).optional(),
 });
 

@@ -21,6 +21,12 @@ export function patrolArea(svc: Services, principal: Principal): RegionPath {
   return street >= 0 ? home.path.slice(0, street + 1) : own;
 }
 
+/**
+ * How old a queued check-in may be. An older one is refused: its day starts the statistics'
+ * history, which is rebuilt day by day from there (one from year 1 broke every daily report).
+ */
+export const MAX_CHECKIN_AGE_DAYS = 7;
+
 /** 巡查打卡: a grid worker's position. Outside their own grid is allowed, and flagged. */
 export async function checkIn({
   ctx,
@@ -34,6 +40,10 @@ export async function checkIn({
     throw forbidden('only grid workers check in');
   }
   const body = parse(CheckinRequest, input, 'check-in');
+  if (body.at && svc.now().getTime() - Date.parse(body.at) > MAX_CHECKIN_AGE_DAYS * 86_400_000)
+    throw badRequest('the check-in is too old', {
+      at: `at most ${MAX_CHECKIN_AGE_DAYS} days ago`,
+    });
   const grid = svc.regions.gridAt(body.lng, body.lat);
   if (!grid)
     throw badRequest('the location is outside every grid of the city', {
