@@ -40,21 +40,34 @@ export type PointCollection = FeatureCollection<Point, Record<string, string | n
 export type Project = (lng: number, lat: number) => [number, number];
 const asIs: Project = (lng, lat) => [lng, lat];
 
+export type PointFeature = Feature<Point, Record<string, string | number | boolean>>;
+
+/**
+ * One feature per incident copy: the store replaces an incident's object when it changes, so
+ * an unchanged incident keeps its feature and the map can diff the sources by identity.
+ */
+const incidentFeatures = new WeakMap<IncidentDto, { project: Project; feature: PointFeature }>();
+
+function incidentFeature(i: IncidentDto, project: Project): PointFeature {
+  const known = incidentFeatures.get(i);
+  if (known && known.project === project) return known.feature;
+  const feature: PointFeature = {
+    type: 'Feature',
+    id: i.id,
+    geometry: { type: 'Point', coordinates: project(i.lng, i.lat) },
+    properties: { id: i.id, state: i.state, overdue: i.overdue, urgent: i.priority === 'urgent' },
+  };
+  incidentFeatures.set(i, { project, feature });
+  return feature;
+}
+
 /** Open incidents as map points (finished ones leave the map, they stay in the figures). */
 export function incidentPoints(
   incidents: Iterable<IncidentDto>,
   project: Project = asIs,
 ): PointCollection {
-  const features: Feature<Point, Record<string, string | number | boolean>>[] = [];
-  for (const i of incidents) {
-    if (!isOpen(i.state)) continue;
-    features.push({
-      type: 'Feature',
-      id: i.id,
-      geometry: { type: 'Point', coordinates: project(i.lng, i.lat) },
-      properties: { id: i.id, state: i.state, overdue: i.overdue, urgent: i.priority === 'urgent' },
-    });
-  }
+  const features: PointFeature[] = [];
+  for (const i of incidents) if (isOpen(i.state)) features.push(incidentFeature(i, project));
   return { type: 'FeatureCollection', features };
 }
 
@@ -65,7 +78,7 @@ export function workerPoints(
   windowMs: number,
   project: Project = asIs,
 ): PointCollection {
-  const features: Feature<Point, Record<string, string | number | boolean>>[] = [];
+  const features: PointFeature[] = [];
   for (const w of workers) {
     const ago = now - Date.parse(w.at);
     if (w.kind === 'end' || ago > windowMs) continue;
@@ -85,7 +98,7 @@ export function freshPoints(
   incidents: ReadonlyMap<number, IncidentDto>,
   project: Project = asIs,
 ): PointCollection {
-  const features: Feature<Point, Record<string, string | number | boolean>>[] = [];
+  const features: PointFeature[] = [];
   for (const id of fresh.keys()) {
     const i = incidents.get(id);
     if (!i || !isOpen(i.state)) continue;
