@@ -84,3 +84,70 @@ export function histogramQuantile(
   const hit = buckets.find((b) => b.count >= q * total);
   return hit ? hit.le : NaN;
 }
+
+/**
+ * Latencies in 0.1 ms buckets (exact max), small enough to pass between processes as
+ * `[bucket, count]` pairs and merge, where a sample of millions of arrivals would not be.
+ */
+export class LatencyHistogram {
+  static readonly RESOLUTION_MS = 0.1;
+  static readonly BUCKETS = 600_000;
+  readonly #counts = new Uint32Array(LatencyHistogram.BUCKETS);
+  #n = 0;
+  #max = -Infinity;
+
+  add(ms: number): void {
+    const b = Math.min(
+      LatencyHistogram.BUCKETS - 1,
+      Math.max(0, Math.round(ms / LatencyHistogram.RESOLUTION_MS)),
+    );
+    this.#counts[b]!++;
+    this.#n++;
+    if (ms > this.#max) this.#max = ms;
+  }
+
+  get n(): number {
+    return this.#n;
+  }
+
+  toJSON(): SparseHistogram {
+    const buckets: [number, number][] = [];
+    for (let i = 0; i < this.#counts.length; i++)
+      if (this.#counts[i]) buckets.push([i, this.#counts[i]!]);
+    return { buckets, max: this.#max };
+  }
+
+  merge(h: SparseHistogram): this {
+    for (const [b, c] of h.buckets) {
+      this.#counts[b]! += c;
+      this.#n += c;
+    }
+    if (h.max > this.#max) this.#max = h.max;
+    return this;
+  }
+
+  summary(): Summary {
+    const q = (p: number): number => {
+      const want = Math.max(1, Math.ceil(p * this.#n));
+      let seen = 0;
+      for (let i = 0; i < this.#counts.length; i++) {
+        seen += this.#counts[i]!;
+        if (seen >= want) return i * LatencyHistogram.RESOLUTION_MS;
+      }
+      return NaN;
+    };
+    if (this.#n === 0) return { n: 0, p50: NaN, p99: NaN, max: NaN };
+    return { n: this.#n, p50: q(0.5), p99: q(0.99), max: this.#max };
+  }
+}
+
+/** A `LatencyHistogram` as it crosses a process boundary. */
+export interface SparseHistogram {
+  buckets: [number, number][];
+  max: number;
+}
+
+/** Milliseconds since the epoch with sub-millisecond resolution, comparable across processes of one host. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
