@@ -172,8 +172,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       windowMs: 60_000,
       limit: 10,
       // Per account and address: slows password guessing without locking out a whole office.
-      keyGenerator: (req) =>
-        `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '')}`,
+      // The body is not validated yet here: only a string username is part of the key.
+      keyGenerator: (req) => {
+        const u = (req.body as { username?: unknown } | undefined)?.username;
+        return `${ipKeyGenerator(req.ip ?? '')}|${typeof u === 'string' ? u : ''}`;
+      },
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       message: {

@@ -5,7 +5,12 @@ import { badRequest } from '../http/errors.ts';
 /** The longest range a trend may span. */
 export const MAX_RANGE_DAYS = 400;
 
-const date = z.string().refine(isLocalDate, 'a date as YYYY-MM-DD');
+/** Statistics start with the Unix epoch: earlier dates (year 1, say) have no history to compare. */
+export const EARLIEST_DATE = '1970-01-01';
+const date = z
+  .string()
+  .refine(isLocalDate, 'a date as YYYY-MM-DD')
+  .refine((d) => d >= EARLIEST_DATE, `${EARLIEST_DATE} or later`);
 const scope = z.string().max(32).optional();
 const format = z.enum(['json', 'csv', 'xlsx']).optional();
 const lang = z.enum(['zh', 'en']).optional();
@@ -30,6 +35,8 @@ export const RangeQuery = z.object({
 export function validDate(value: string, field: string, today: string): string {
   if (!isLocalDate(value))
     throw badRequest(`invalid ${field}`, { [field]: 'a date as YYYY-MM-DD' });
+  if (value < EARLIEST_DATE)
+    throw badRequest(`invalid ${field}`, { [field]: `${EARLIEST_DATE} or later` });
   if (value > today)
     throw badRequest(`${field} is in the future`, { [field]: `must be ${today} or earlier` });
   return value;
