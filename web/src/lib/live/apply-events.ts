@@ -48,12 +48,20 @@ export class RecentIds {
   }
 }
 
+/** One incident's copy before and after a change; undefined: not on the board. */
+export interface IncidentChange {
+  before: IncidentDto | undefined;
+  after: IncidentDto | undefined;
+}
+
 export interface ApplyResult {
   /** Events that changed something, in order (for the ticker). */
   applied: Event[];
   /** Incidents whose local copy is missing or behind by more than one version: fetch them. */
   refetch: Set<number>;
   incidentsChanged: boolean;
+  /** Every incident copy replaced, in order: what the board's running totals are kept from. */
+  changes: IncidentChange[];
   workersChanged: boolean;
   visitsChanged: boolean;
 }
@@ -103,6 +111,7 @@ export function applyEvents(
     applied: [],
     refetch: new Set(),
     incidentsChanged: false,
+    changes: [],
     workersChanged: false,
     visitsChanged: false,
   };
@@ -126,11 +135,13 @@ export function applyEvents(
       result.refetch.add(id);
       continue;
     }
-    if (event.type === 'incident.reported') {
-      const incoming = reportedIncident(event);
-      if (incoming) data.incidents.set(id, incoming);
-    } else if (local) {
-      data.incidents.set(id, { ...local, ...afterOf(event) } as IncidentDto);
+    const next =
+      event.type === 'incident.reported'
+        ? reportedIncident(event)
+        : local && ({ ...local, ...afterOf(event) } as IncidentDto);
+    if (next) {
+      data.incidents.set(id, next);
+      result.changes.push({ before: local, after: next });
     }
     result.incidentsChanged = true;
   }

@@ -1,5 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
-import { computeKpis, localDayStart, localHour, type KpiFigures } from '@cityops/domain';
+import {
+  countOnDuty,
+  localDayStart,
+  localHour,
+  type IncidentState,
+  type KpiFigures,
+  type Source,
+} from '@cityops/domain';
 import {
   LIVE_NAMESPACE,
   type ClientToServer,
@@ -12,7 +19,11 @@ import {
 } from '@cityops/protocol';
 import { flushSync } from 'svelte';
 import { api, ApiError } from '../api/client.ts';
+import type { IncidentChange } from './apply-events.ts';
+import { BoardAggregates, type DepartmentStats, type RegionTally } from './board-aggregates.ts';
+import type { WatchedCounts } from './changed-keys.ts';
 import { LiveSync, type FlushChange } from './live-sync.ts';
+import { sameData } from './same-data.ts';
 
 export type ConnectionState = 'loading' | 'live' | 'reconnecting' | 'stale';
 
@@ -43,6 +54,13 @@ export interface BoardStoreOptions {
   naive?: boolean;
 }
 
+/** Something kept current from the board's incidents one change at a time (map point sources). */
+export interface IncidentObserver {
+  /** Start again from all of them (a snapshot, a new day). */
+  reset(incidents: Iterable<IncidentDto>): void;
+  apply(changes: readonly IncidentChange[]): void;
+}
+
 /** What the benchmark reads from the page. */
 export interface BoardPerf {
   /** Main-thread ms per flush: applying the events, every effect it triggers and their microtasks. */
@@ -58,6 +76,9 @@ export class BoardStore {
   readonly #socket: Socket<ServerToClient, ClientToServer>;
   readonly #sync: LiveSync;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #aggregates = new BoardAggregates();
+  readonly #observers = new Set<IncidentObserver>();
+  readonly #perf: boolean;
   #retry: ReturnType<typeof setTimeout> | null = null;
 
   // Bumped once per flush that touched them: the cheap way to make plain Maps reactive.
@@ -85,23 +106,34 @@ export class BoardStore {
   #unauthenticated = $state(false);
   #dayStart: number;
 
+  // The figures come from running totals (BoardAggregates), recounted only on a snapshot or a
+  // new day; only workers on duty depend on the clock, and there are few workers.
+  #workersOnDuty = $derived.by((): number => {
+    void this.#workersRev;
+    return countOnDuty(this.#sync.data.workers.values(), this.#kpiNow);
+  });
   #kpis = $derived.by((): KpiFigures => {
     void this.#incidentsRev;
-    void this.#workersRev;
     void this.#visitsRev;
-    const now = new Date(this.#kpiNow);
-    return computeKpis({
-      incidents: this.#sync.data.incidents.values(),
-      workers: this.#sync.data.workers.values(),
+    return this.#aggregates.kpi.figures({
+      workersOnDuty: this.#workersOnDuty,
       gridsVisited: this.#sync.data.gridVisits.size,
       gridCount: this.#gridCount,
-      now,
-      dayStart: localDayStart(now, this.#utcOffsetMinutes),
     });
   });
+  // The panels' figures, replaced only when they differ (see #publish): a flush that leaves a
+  // panel's figures as they were does not make its chart recompute and redraw.
+  #stateCounts = $state.raw<Readonly<Record<IncidentState, number>>>(
+    this.#aggregates.stateCounts(),
+  );
+  #sourceCounts = $state.raw<Readonly<Record<Source, number>>>(this.#aggregates.sourceCounts());
+  #groupCounts = $state.raw<ReadonlyMap<string, number>>(new Map());
+  #departmentStats = $state.raw<readonly DepartmentStats[]>([]);
+  #regionTallies = $state.raw<ReadonlyMap<string, RegionTally>>(new Map());
 
   constructor(options: BoardStoreOptions) {
     this.#utcOffsetMinutes = options.utcOffsetMinutes;
+    this.#perf = options.perf ?? false;
     this.#dayStart = localDayStart(new Date(), options.utcOffsetMinutes).getTime();
     this.#socket = io(LIVE_NAMESPACE, {
       path: '/socket.io',
@@ -209,6 +241,30 @@ export class BoardStore {
   get kpis(): KpiFigures {
     return this.#kpis;
   }
+  /** Incidents on the board per workflow state. */
+  get stateCounts(): Readonly<Record<IncidentState, number>> {
+    return this.#stateCounts;
+  }
+  /** Reports today per source channel. */
+  get sourceCounts(): Readonly<Record<Source, number>> {
+    return this.#sourceCounts;
+  }
+  /** Reports today per category group. */
+  get categoryGroupCounts(): ReadonlyMap<string, number> {
+    return this.#groupCounts;
+  }
+  /** Departments with resolutions or returns today; one list for every panel that shows them. */
+  get departmentStats(): readonly DepartmentStats[] {
+    return this.#departmentStats;
+  }
+  /** Child region code → open and overdue work and today's resolutions in it. */
+  get regionTallies(): ReadonlyMap<string, RegionTally> {
+    return this.#regionTallies;
+  }
+  /** Open incidents per grid; read it after `incidentsRev` changes, and `watch()` for changes. */
+  get gridOpen(): WatchedCounts<string> {
+    return this.#aggregates.gridOpen;
+  }
   get yesterday(): KpiFigures {
     return this.#yesterday;
   }
@@ -272,7 +328,15 @@ export class BoardStore {
     this.#syncPhase();
   }
 
+  /** Keep `observer` current from now on: reset from all incidents, then every change. */
+  observe(observer: IncidentObserver): () => void {
+    this.#observers.add(observer);
+    observer.reset(this.#sync.data.incidents.values());
+    return () => this.#observers.delete(observer);
+  }
+
   dispose(): void {
+    this.#observers.clear();
     for (const t of this.#timers) clearInterval(t);
     if (this.#retry) clearTimeout(this.#retry);
     this.#sync.dispose();
@@ -316,21 +380,36 @@ export class BoardStore {
     this.#recent = s.recent.slice(-RECENT_LIMIT);
     this.#lastMessageAt = Date.now();
     this.#kpiNow = Date.now();
+    this.#recount();
+    this.#publish();
     this.#incidentsRev++;
     this.#workersRev++;
     this.#visitsRev++;
+    // The benchmark splits the first render at this point: data in, counted, the map next.
+    if (this.#perf) performance.mark('board:snapshot-applied');
   }
 
   #onFlush(change: FlushChange): void {
+    if (change.incidentChanges.length) {
+      this.#aggregates.apply(change.incidentChanges);
+      for (const o of this.#observers) o.apply(change.incidentChanges);
+    }
     if (change.incidents) this.#incidentsRev++;
     if (change.workers) this.#workersRev++;
     if (change.visits) this.#visitsRev++;
-    if (change.applied.length === 0) return;
+    const returned = this.#onEvents(change.applied);
+    if (change.incidentChanges.length || returned) this.#publish();
+    this.#syncPhase();
+  }
+
+  /** Hourly reports, returns, pulses and the ticker from the events; true if a return came. */
+  #onEvents(applied: readonly Event[]): boolean {
+    if (applied.length === 0) return false;
     let hourly: number[] | null = null;
     let returns: Record<string, number> | null = null;
     let fresh: Map<number, number> | null = null;
     const arrived = Date.now();
-    for (const e of change.applied) {
+    for (const e of applied) {
       if (e.type === 'incident.returned' && Date.parse(e.at) >= this.#dayStart) {
         const dept = e.data['department'];
         if (typeof dept === 'string') {
@@ -351,8 +430,8 @@ export class BoardStore {
     if (hourly) this.#hourlyToday = hourly;
     if (returns) this.#departmentReturns = returns;
     if (fresh) this.#fresh = fresh;
-    this.#recent = [...this.#recent, ...change.applied].slice(-RECENT_LIMIT);
-    this.#syncPhase();
+    this.#recent = [...this.#recent, ...applied].slice(-RECENT_LIMIT);
+    return returns !== null;
   }
 
   #onKpiClock(): void {
@@ -363,11 +442,33 @@ export class BoardStore {
       this.#dayStart = dayStart;
       this.#hourlyToday = new Array<number>(24).fill(0);
       this.#departmentReturns = {};
-      if (this.#sync.prune(new Date(dayStart))) {
-        this.#incidentsRev++;
-        this.#visitsRev++;
-      }
+      this.#sync.prune(new Date(dayStart));
+      // "Today" moved for every incident: count them all again.
+      this.#recount();
+      this.#publish();
+      this.#incidentsRev++;
+      this.#visitsRev++;
     }
+  }
+
+  #publish(): void {
+    const a = this.#aggregates;
+    const states = a.stateCounts();
+    if (!sameData(states, this.#stateCounts)) this.#stateCounts = states;
+    const sources = a.sourceCounts();
+    if (!sameData(sources, this.#sourceCounts)) this.#sourceCounts = sources;
+    const groups = a.groupCounts();
+    if (!sameData(groups, this.#groupCounts)) this.#groupCounts = groups;
+    const departments = a.departmentStats(this.#departmentReturns);
+    if (!sameData(departments, this.#departmentStats)) this.#departmentStats = departments;
+    const regions = a.regionTallies();
+    if (!sameData(regions, this.#regionTallies)) this.#regionTallies = regions;
+  }
+
+  #recount(): void {
+    const incidents = this.#sync.data.incidents;
+    this.#aggregates.reset(incidents.values(), this.#dayStart, this.#scope?.path.length ?? 1);
+    for (const o of this.#observers) o.reset(incidents.values());
   }
 }
 

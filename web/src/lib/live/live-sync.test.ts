@@ -150,6 +150,32 @@ describe('LiveSync', () => {
     expect(sync.data.incidents.get(1)?.state).toBe('in_progress');
   });
 
+  it('hands each flush the old and new copy of every incident it replaced, fetched ones too', async () => {
+    const first = incident({ id: 1 });
+    const fetched = incident({ id: 1, version: 4, state: 'in_progress' });
+    const { socket, sync, flushes, runTimers } = setup(snapshot(0, [first]), () =>
+      Promise.resolve(fetched),
+    );
+    await sync.load(undefined);
+    socket.last.ack({ ok: true, lastEventId: 0, replayed: 0 });
+    const second = incident({ id: 2 });
+    sync.receive([
+      reported(1, second),
+      changed(2, 2, 'incident.filed', { state: 'filed', version: 2 }),
+      changed(3, 1, 'incident.signed', { state: 'in_progress', version: 4 }), // a gap: fetched
+    ]);
+    runTimers();
+    const filed = sync.data.incidents.get(2);
+    expect(flushes.at(-1)?.incidentChanges).toEqual([
+      { before: undefined, after: second },
+      { before: second, after: filed },
+    ]);
+    await Promise.resolve();
+    await Promise.resolve();
+    runTimers();
+    expect(flushes.at(-1)?.incidentChanges).toEqual([{ before: first, after: fetched }]);
+  });
+
   it('re-subscribes from lastEventId after a reconnect and ignores the stale ack', async () => {
     const { socket, sync } = setup(snapshot(10, []));
     await sync.load(undefined);

@@ -6,6 +6,7 @@ import {
   RecentIds,
   replaceIncident,
   type BoardData,
+  type IncidentChange,
 } from './apply-events.ts';
 
 /** The part of a Socket.IO client the sync engine uses (a fake in tests). */
@@ -41,6 +42,8 @@ export interface LiveSyncDeps {
 export interface FlushChange {
   applied: Event[];
   incidents: boolean;
+  /** The incident copies this flush replaced, in order (fetched ones first, then events). */
+  incidentChanges: IncidentChange[];
   workers: boolean;
   visits: boolean;
 }
@@ -222,13 +225,18 @@ export class LiveSync {
     this.#queue = [];
     const fetched = this.#fetched;
     this.#fetched = [];
-    let incidents = false;
-    for (const f of fetched) incidents = replaceIncident(this.#data, f) || incidents;
+    const changes: IncidentChange[] = [];
+    for (const f of fetched) {
+      const before = this.#data.incidents.get(f.id);
+      if (replaceIncident(this.#data, f)) changes.push({ before, after: f });
+    }
     const r = applyEvents(this.#data, events, this.#seen);
     for (const id of r.refetch) this.#refetch(id);
+    changes.push(...r.changes);
     const change: FlushChange = {
       applied: r.applied,
-      incidents: incidents || r.incidentsChanged,
+      incidents: changes.length > 0 || r.incidentsChanged,
+      incidentChanges: changes,
       workers: r.workersChanged,
       visits: r.visitsChanged,
     };

@@ -42,35 +42,6 @@ const asIs: Project = (lng, lat) => [lng, lat];
 
 export type PointFeature = Feature<Point, Record<string, string | number | boolean>>;
 
-/**
- * One feature per incident copy: the store replaces an incident's object when it changes, so
- * an unchanged incident keeps its feature and the map can diff the sources by identity.
- */
-const incidentFeatures = new WeakMap<IncidentDto, { project: Project; feature: PointFeature }>();
-
-function incidentFeature(i: IncidentDto, project: Project): PointFeature {
-  const known = incidentFeatures.get(i);
-  if (known && known.project === project) return known.feature;
-  const feature: PointFeature = {
-    type: 'Feature',
-    id: i.id,
-    geometry: { type: 'Point', coordinates: project(i.lng, i.lat) },
-    properties: { id: i.id, state: i.state, overdue: i.overdue, urgent: i.priority === 'urgent' },
-  };
-  incidentFeatures.set(i, { project, feature });
-  return feature;
-}
-
-/** Open incidents as map points (finished ones leave the map, they stay in the figures). */
-export function incidentPoints(
-  incidents: Iterable<IncidentDto>,
-  project: Project = asIs,
-): PointCollection {
-  const features: PointFeature[] = [];
-  for (const i of incidents) if (isOpen(i.state)) features.push(incidentFeature(i, project));
-  return { type: 'FeatureCollection', features };
-}
-
 /** Workers seen within the on-duty window; `age` (0 just seen … 1 end of window) fades them. */
 export function workerPoints(
   workers: Iterable<WorkerPosition>,
@@ -117,14 +88,6 @@ export function coverageClass(lastVisit: string | undefined, now: number): numbe
   if (!lastVisit) return 0;
   const hours = (now - Date.parse(lastVisit)) / 3_600_000;
   return hours < 1 ? 1 : hours < 4 ? 2 : 3;
-}
-
-/** Open incidents per grid code, for the grid shading. */
-export function openPerGrid(incidents: Iterable<IncidentDto>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const i of incidents)
-    if (isOpen(i.state)) counts.set(i.gridCode, (counts.get(i.gridCode) ?? 0) + 1);
-  return counts;
 }
 
 /** [west, south, east, north] of any GeoJSON, or null when empty. */

@@ -1,5 +1,4 @@
-import { CATEGORY_GROUPS, findCategory } from '@cityops/domain';
-import type { IncidentDto } from '@cityops/protocol';
+import { CATEGORY_GROUPS } from '@cityops/domain';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
 import type { Locale } from '../../../i18n/locale.ts';
 import { COLORS, SERIES_COLORS } from '../../theme.ts';
@@ -10,18 +9,8 @@ export interface CategorySlice {
   value: number;
 }
 
-/** Reports today per category group, largest first. */
-export function categoryMix(
-  incidents: Iterable<IncidentDto>,
-  dayStart: number,
-  locale: Locale,
-): CategorySlice[] {
-  const counts = new Map<string, number>();
-  for (const i of incidents) {
-    if (Date.parse(i.reportedAt) < dayStart) continue;
-    const group = findCategory(i.category)?.group ?? 'other';
-    counts.set(group, (counts.get(group) ?? 0) + 1);
-  }
+/** Reports today per category group (the store's counts), largest first. */
+export function categoryMix(counts: ReadonlyMap<string, number>, locale: Locale): CategorySlice[] {
   return CATEGORY_GROUPS.map((g) => ({
     code: g.code,
     name: locale === 'zh' ? g.name : g.nameEn,

@@ -1,6 +1,6 @@
-import type { IncidentDto, RegionSummary } from '@cityops/protocol';
-import { isOpen } from '@cityops/domain';
+import type { RegionSummary } from '@cityops/protocol';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
+import type { RegionTally } from '../../../live/board-aggregates.ts';
 import { COLORS } from '../../theme.ts';
 
 export interface RegionLoad {
@@ -17,29 +17,13 @@ export type RankingMetric = 'open' | 'onTime';
 
 /** Open, overdue and today's resolutions per child region of the scope, heaviest first. */
 export function regionLoads(
-  incidents: Iterable<IncidentDto>,
-  children: RegionSummary[],
-  scopeDepth: number,
-  dayStart = 0,
+  tallies: ReadonlyMap<string, RegionTally>,
+  children: readonly RegionSummary[],
 ): RegionLoad[] {
-  const rows = new Map(
-    children.map((c) => [
-      c.code,
-      { code: c.code, name: c.name, open: 0, overdue: 0, resolved: 0, onTime: 0 },
-    ]),
-  );
-  for (const i of incidents) {
-    const row = rows.get(i.path[scopeDepth] ?? '');
-    if (!row) continue;
-    if (i.resolvedAt !== null && Date.parse(i.resolvedAt) >= dayStart) {
-      row.resolved++;
-      if (Date.parse(i.resolvedAt) <= Date.parse(i.deadline)) row.onTime++;
-    }
-    if (!isOpen(i.state)) continue;
-    row.open++;
-    if (i.overdue) row.overdue++;
-  }
-  return [...rows.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
+  const none: RegionTally = { open: 0, overdue: 0, resolved: 0, onTime: 0 };
+  return children
+    .map((c) => ({ code: c.code, name: c.name, ...(tallies.get(c.code) ?? none) }))
+    .sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
 }
 
 const rate = (r: RegionLoad): number | null => (r.resolved ? r.onTime / r.resolved : null);

@@ -1,12 +1,12 @@
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
 import { COLORS } from '../../theme.ts';
-import type { DepartmentStats } from '../department-stats.ts';
+import type { DepartmentStats } from '../../../live/board-aggregates.ts';
 
 const BUCKET_COLORS = ['#4ade80', '#37e2ff', '#ffc24b', '#ff5470'];
 
 /** Stacked bars: per department, today's resolutions by time from report to resolution. */
 export function resolutionOption(
-  rows: DepartmentStats[],
+  rows: readonly DepartmentStats[],
   name: (code: string) => string,
   buckets: string[],
   rem: number,

@@ -1,20 +1,10 @@
 import { SOURCES, type Source } from '@cityops/domain';
-import type { IncidentDto } from '@cityops/protocol';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
 import { COLORS, SERIES_COLORS } from '../../theme.ts';
 
 /** Reports today per source channel (grid worker, hotline, app, ...), in SOURCES order. */
-export function sourceCounts(
-  incidents: Iterable<IncidentDto>,
-  dayStart: number,
-): Record<Source, number> {
-  const counts = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
-  for (const i of incidents) if (Date.parse(i.reportedAt) >= dayStart) counts[i.source]++;
-  return counts;
-}
-
 export function sourceMixOption(
-  counts: Record<Source, number>,
+  counts: Readonly<Record<Source, number>>,
   label: (s: Source) => string,
   rem: number,
 ): EChartsCoreOption {

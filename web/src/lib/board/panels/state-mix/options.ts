@@ -1,20 +1,10 @@
 import { INCIDENT_STATES, type IncidentState } from '@cityops/domain';
-import type { IncidentDto } from '@cityops/protocol';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
 import { COLORS, STATE_COLORS } from '../../theme.ts';
 
 /** Incidents on the board per workflow state. */
-export function stateCounts(incidents: Iterable<IncidentDto>): Record<IncidentState, number> {
-  const counts = Object.fromEntries(INCIDENT_STATES.map((s) => [s, 0])) as Record<
-    IncidentState,
-    number
-  >;
-  for (const i of incidents) counts[i.state]++;
-  return counts;
-}
-
 export function stateMixOption(
-  counts: Record<IncidentState, number>,
+  counts: Readonly<Record<IncidentState, number>>,
   label: (s: IncidentState) => string,
   rem: number,
 ): EChartsCoreOption {
