@@ -3,8 +3,11 @@ import { encodePath } from '@cityops/domain';
 import { events, type Tx } from '@cityops/db';
 import type { Event, EventType } from '@cityops/protocol';
 
-/** Every event writer takes this transaction-scoped lock, so event ids commit in id order. */
-const EVENT_ORDER_LOCK = 727_002;
+/**
+ * Every event writer takes this transaction-scoped lock, so event ids commit in id order.
+ * Not 727_002: the stats builder's lock had that key, so building a day stopped all intake.
+ */
+const EVENT_ORDER_LOCK = 727_004;
 
 export interface NewEvent {
   type: EventType;
@@ -16,29 +19,26 @@ export interface NewEvent {
 }
 
 /**
- * Append an event inside the caller's transaction. The advisory lock makes id order equal
- * commit order, so a reader that has seen id N has seen every event below N: the relay and
- * replay can tail by id without gaps.
+ * Append an event inside the caller's transaction, as its last statement. The advisory lock
+ * makes id order equal commit order, so a reader that has seen id N has seen every event
+ * below N: the relay and replay can tail by id without gaps. The lock is held until COMMIT,
+ * so it is taken in the same statement as the insert: one round trip, then the commit.
  */
 export async function appendEvent(tx: Tx, e: NewEvent): Promise<Event> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`);
-  const [row] = await tx
-    .insert(events)
-    .values({
-      type: e.type,
-      at: e.at,
-      actor: e.actor,
-      path: encodePath(e.scope),
-      incidentId: e.incidentId,
-      data: e.data,
-    })
-    .returning({ id: events.id });
+  const path = encodePath(e.scope);
+  const result = (await tx.execute(sql`
+    with ordered as (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}::bigint))
+    insert into ${events} (type, at, actor, path, incident_id, data)
+    select ${e.type}::text, ${e.at.toISOString()}::timestamptz, ${e.actor}::text, ${path}::text,
+      ${e.incidentId}::bigint, ${JSON.stringify(e.data)}::jsonb
+    from ordered
+    returning id`)) as unknown as { rows: { id: number | string | bigint }[] };
   return toWire({
-    id: row!.id,
+    id: Number(result.rows[0]!.id),
     type: e.type,
     at: e.at,
     actor: e.actor,
-    path: encodePath(e.scope),
+    path,
     incidentId: e.incidentId,
     data: e.data,
   });

@@ -94,6 +94,8 @@ export async function createIncident({
         })
         .returning();
       const created = toDto(row!);
+      if (claim?.kind === 'new') await completeKey(tx, claim.storageKey, 201, created);
+      // Last: the event-order lock it takes is held until the commit.
       await appendEvent(tx, {
         type: 'incident.reported',
         at: now,
@@ -102,7 +104,6 @@ export async function createIncident({
         incidentId: created.id,
         data: { action: 'report', incident: created },
       });
-      if (claim?.kind === 'new') await completeKey(tx, claim.storageKey, 201, created);
       return created;
     });
     svc.signal.committed();
