@@ -56,6 +56,10 @@ export interface App {
 }
 
 const DEFAULT_WEB_DIR = resolve(import.meta.dirname, '../../web/build');
+/** The relay reads one batch at a time; the second connection saves its cursor meanwhile. */
+const RELAY_POOL_SIZE = 2;
+/** Socket handshakes, subscribe replays and ticks. */
+const LIVE_POOL_SIZE = 2;
 
 /** Build the whole server from its dependencies; nothing listens until `listen`. */
 export async function createApp(options: AppOptions): Promise<App> {
@@ -245,7 +249,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const http = createServer(app);
   const io = createLiveServer(http);
   coordination.attach(io);
-  const live = attachLive(io, services);
+  // The live hub and the relay read on pools of their own (Postgres): behind an intake backlog
+  // in the main pool every relay read waited for the whole queue, and batches grew to hundreds.
+  const live = attachLive(io, { ...services, db: database.dedicated(LIVE_POOL_SIZE) });
   live.nsp.on('connection', (s) => {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
@@ -261,7 +267,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   slowConsumers.start();
   relay = new Relay({
-    db: database.db,
+    db: database.dedicated(RELAY_POOL_SIZE),
     log,
     emit: (code, batch) => live.nsp.to(roomOf(code)).emit('events', { events: batch }),
     onBatch: (batch, timing) => metrics.observeRelayBatch(batch.length, timing),

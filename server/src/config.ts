@@ -9,6 +9,10 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().optional(),
+  /** Postgres: connections in the main pool (intake, actions, reports). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
+  /** Postgres: how long a request waits for a pool connection before it is answered 503. */
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().optional(),
   /** Key prefix in Redis, so several deployments (or test runs) can share one Redis. */

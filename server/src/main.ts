@@ -16,7 +16,12 @@ const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { pid: process.pid } });
 const started = Date.now();
 
-const database = await open({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+const database = await open({
+  url: config.DATABASE_URL,
+  dataDir: config.DATA_DIR,
+  poolSize: config.DATABASE_POOL_SIZE,
+  connectionTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+});
 log.info({ db: database.kind, location: database.location }, 'database open');
 
 let accounts: DemoAccount[] | null = null;

@@ -22,6 +22,11 @@ export interface Database {
   /** Where it lives, without credentials (for logs). */
   location: string;
   ping(): Promise<void>;
+  /**
+   * A handle whose queries never wait behind the main pool's queue: on Postgres a pool of its
+   * own with `size` connections (closed with the database), on PGlite the one connection.
+   */
+  dedicated(size: number): Db;
   close(): Promise<void>;
 }
 
@@ -32,8 +37,10 @@ export interface OpenOptions {
   dataDir?: string;
   /** Apply migrations (default true). */
   migrate?: boolean;
-  /** Postgres pool size. */
+  /** Postgres pool size (default 10). */
   poolSize?: number;
+  /** How long a query may wait for a free pool connection before it fails (default 5 s). */
+  connectionTimeoutMs?: number;
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -69,6 +76,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     ping: async () => {
       await client.query('select 1');
     },
+    dedicated: () => db,
     close: async () => {
       try {
         await client.close();
@@ -80,13 +88,19 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
-  });
-  // An idle client losing its server must not crash the process; queries report the error.
-  pool.on('error', () => undefined);
+  const pools: pg.Pool[] = [];
+  const newPool = (max: number): pg.Pool => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    });
+    // An idle client losing its server must not crash the process; queries report the error.
+    pool.on('error', () => undefined);
+    pools.push(pool);
+    return pool;
+  };
+  const pool = newPool(options.poolSize ?? 10);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   if (options.migrate !== false) {
     const client = await pool.connect();
@@ -106,6 +120,9 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    close: () => pool.end(),
+    dedicated: (size) => drizzlePg(newPool(size), { schema }) as unknown as Db,
+    close: async () => {
+      await Promise.all(pools.map((p) => p.end()));
+    },
   };
 }
