@@ -61,6 +61,7 @@ export async function withoutIndexes<R>(
   tables: string[],
   load: () => Promise<R>,
 ): Promise<R> {
+  if (tables.length === 0) return load();
   const result = (await db.execute(sql`
     select i.indexname as name, i.indexdef as def
     from pg_indexes i

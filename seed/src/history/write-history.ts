@@ -50,8 +50,18 @@ export async function writeHistory(opts: HistoryOptions): Promise<HistoryCounts>
     firstIncidentId,
   });
 
+  // Rebuilding an index sorts the whole table: cheaper than row-by-row upkeep only while the
+  // table is small next to what goes in (not when a history is added to in chunks).
+  const adding = {
+    incidents: [firstIncidentId, history.incidents.length],
+    events: [firstEventId, history.events.length],
+    checkins: [firstCheckinId, history.checkins.length],
+  } as const;
+  const rebuilt = Object.entries(adding)
+    .filter(([, [firstId, n]]) => firstId - 1 < n)
+    .map(([table]) => table);
   await db.transaction(async (tx) => {
-    await withoutIndexes(tx, ['incidents', 'events', 'checkins'], async () => {
+    await withoutIndexes(tx, rebuilt, async () => {
       await bulkInsert(tx, incidents, history.incidents, (row) => row);
       await bulkInsert(tx, events, history.events, (e, i) => ({
         id: firstEventId + i,

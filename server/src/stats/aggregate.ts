@@ -1,7 +1,7 @@
 /**
  * Adding up rollup rows by some key (day, region, department, category ...), either in memory
- * (today's live rows, one day's rows) or in the database (closed days over a range). Both give
- * the same `Acc`; `indicators()` from the domain turns one into the figures.
+ * (today's rows, built live) or in the database (closed days). Both give the same `Acc`;
+ * `indicators()` from the domain turns one into the figures.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { EMPTY_TOTALS, indicators, type Indicators, type StatTotals } from '@cityops/domain';
@@ -75,25 +75,8 @@ export function accumulateRows(
 
 /** Group keys the database can add up by. `region` is the path segment at `depth`. */
 export type SqlKey =
-  | { kind: 'day' | 'department' | 'category' | 'source' | 'all' }
+  | { kind: 'day' | 'department' | 'category' | 'source' | 'grid' | 'all' }
   | { kind: 'region'; depth: number };
-
-function keySql(key: SqlKey): SQL {
-  switch (key.kind) {
-    case 'day':
-      return sql`day::text`;
-    case 'department':
-      return sql`department_code`;
-    case 'category':
-      return sql`category_code`;
-    case 'source':
-      return sql`source`;
-    case 'all':
-      return sql`''`;
-    case 'region':
-      return sql`split_part(path, '/', ${key.depth + 1})`;
-  }
-}
 
 interface SumRow {
   key: string;
@@ -122,61 +105,13 @@ export async function accumulateSql(
   db: DbOrTx,
   opts: { days: string[]; prefix: string; key: SqlKey; minutes?: boolean },
 ): Promise<Map<string, Acc>> {
-  const out = new Map<string, Acc>();
-  if (opts.days.length === 0) return out;
-  const k = keySql(opts.key);
-  const where = sql`day in (${sql.join(
-    opts.days.map((d) => sql`${d}::date`),
-    sql`, `,
-  )}) and path like ${`${opts.prefix}%`}`;
-  const sums = await rowsOf<SumRow>(
-    db,
-    sql`select ${k} as key,
-      sum(reported)::int as reported, sum(filed)::int as filed, sum(filed_on_time)::int as filed_on_time,
-      sum(rejected)::int as rejected, sum(dispatched)::int as dispatched, sum(returned)::int as returned,
-      sum(resolved)::int as resolved, sum(resolved_on_time)::int as resolved_on_time, sum(closed)::int as closed,
-      sum(self_resolved)::int as self_resolved, sum(reworked)::int as reworked,
-      sum(extensions_requested)::int as extensions_requested, sum(overdue_open)::int as overdue_open,
-      coalesce(sum(reported) filter (where source = 'grid'), 0)::int as grid_reported,
-      array_agg(grid_code) filter (where checkins > 0) as visited
-    from stats_daily where ${where} group by 1`,
-  );
-  for (const r of sums) {
-    out.set(r.key, {
-      totals: {
-        reported: r.reported,
-        filed: r.filed,
-        filedOnTime: r.filed_on_time,
-        rejected: r.rejected,
-        dispatched: r.dispatched,
-        returned: r.returned,
-        resolved: r.resolved,
-        resolvedOnTime: r.resolved_on_time,
-        closed: r.closed,
-        selfResolved: r.self_resolved,
-        reworked: r.reworked,
-        extensionsRequested: r.extensions_requested,
-        overdueOpen: r.overdue_open,
-        gridReported: r.grid_reported,
-        gridsVisited: 0,
-      },
-      minutes: [],
-      visited: new Set(r.visited ?? []),
-    });
-  }
-  if (opts.minutes !== false) {
-    const mins = await rowsOf<{ key: string; m: number[] }>(
-      db,
-      sql`select ${k} as key, array_agg(m) as m
-        from stats_daily cross join lateral unnest(resolution_minutes) as m
-        where ${where} and cardinality(resolution_minutes) > 0 group by 1`,
-    );
-    for (const r of mins) {
-      const acc = out.get(r.key);
-      if (acc && r.m) acc.minutes = r.m.map(Number);
-    }
-  }
-  return out;
+  const sets = await accumulateSets(db, {
+    days: opts.days,
+    prefix: opts.prefix,
+    sets: [opts.key],
+    minutes: opts.minutes !== false,
+  });
+  return sets.get(opts.key.kind) ?? new Map();
 }
 
 /** Reports per day and local hour from the stored rollup (24 plain sums: no unnest). */
@@ -208,46 +143,50 @@ export async function hourlySql(
   return out;
 }
 
-/** Several breakdowns of the stored rollup in one scan (GROUPING SETS), keyed by set then key. */
+/**
+ * Several breakdowns of the stored rollup in one scan (GROUPING SETS), keyed by set then key.
+ * `minutes`: the sets whose resolution times are wanted (true: all of them).
+ */
 export async function accumulateSets(
   db: DbOrTx,
-  opts: { days: string[]; prefix: string; sets: SqlKey[]; minutes: boolean },
+  opts: {
+    days: string[];
+    prefix: string;
+    sets: SqlKey[];
+    minutes: boolean | readonly SqlKey['kind'][];
+  },
 ): Promise<Map<string, Map<string, Acc>>> {
   const out = new Map<string, Map<string, Acc>>(opts.sets.map((s) => [s.kind, new Map()]));
   if (opts.days.length === 0 || opts.sets.length === 0) return out;
-  const exprOf = (k: SqlKey): string | null => {
-    if (k.kind === 'region') return `split_part(path, '/', ${Math.trunc(k.depth) + 1})`;
-    return {
-      all: null,
-      day: 'day::text',
-      department: 'department_code',
-      category: 'category_code',
-      source: 'source',
-    }[k.kind];
-  };
-  const named = opts.sets.map((k) => ({ kind: k.kind, expr: exprOf(k) }));
-  const grouped = named.filter((n) => n.expr !== null) as { kind: string; expr: string }[];
-  const setCase = sql.raw(
-    grouped.length === 0
-      ? `'all'`
-      : `case ${grouped.map((g) => `when grouping(${g.expr}) = 0 then '${g.kind}'`).join(' ')} else 'all' end`,
+  const { setCase, keyExpr, sets } = groupingOf(opts.sets);
+  const wanted = opts.minutes;
+  const without = opts.sets
+    .filter((k) => wanted === false || (wanted !== true && !wanted.includes(k.kind)))
+    .map((k) => `'${k.kind}'`);
+  // The resolution times as one text list per key (parsing a string is far cheaper than an
+  // array in both drivers); gathered for every set, sent only for the sets that want them.
+  const joined = `string_agg(array_to_string(resolution_minutes, ','), ',') filter (where cardinality(resolution_minutes) > 0)`;
+  const minutes = sql.raw(
+    without.length === 0
+      ? joined
+      : without.length === opts.sets.length
+        ? 'null::text'
+        : `case when ${setCase} in (${without.join(', ')}) then null else ${joined} end`,
   );
-  const keyExpr = sql.raw(`coalesce(${[...grouped.map((g) => g.expr), `''`].join(', ')})`);
-  const sets = sql.raw(named.map((n) => `(${n.expr ?? ''})`).join(', '));
   const where = sql`day in (${sql.join(
     opts.days.map((d) => sql`${d}::date`),
     sql`, `,
   )}) and path like ${`${opts.prefix}%`}`;
-  const sums = await rowsOf<SumRow & { set: string }>(
+  const sums = await rowsOf<SumRow & { set: string; m: string | null }>(
     db,
-    sql`select ${setCase} as set, ${keyExpr} as key,
+    sql`select ${sql.raw(setCase)} as set, ${keyExpr} as key,
       sum(reported)::int as reported, sum(filed)::int as filed, sum(filed_on_time)::int as filed_on_time,
       sum(rejected)::int as rejected, sum(dispatched)::int as dispatched, sum(returned)::int as returned,
       sum(resolved)::int as resolved, sum(resolved_on_time)::int as resolved_on_time, sum(closed)::int as closed,
       sum(self_resolved)::int as self_resolved, sum(reworked)::int as reworked,
       sum(extensions_requested)::int as extensions_requested, sum(overdue_open)::int as overdue_open,
       coalesce(sum(reported) filter (where source = 'grid'), 0)::int as grid_reported,
-      array_agg(grid_code) filter (where checkins > 0) as visited
+      array_agg(grid_code) filter (where checkins > 0) as visited, ${minutes} as m
     from stats_daily where ${where} group by grouping sets (${sets})`,
   );
   for (const r of sums) {
@@ -271,21 +210,43 @@ export async function accumulateSets(
         gridReported: r.grid_reported,
         gridsVisited: 0,
       },
-      minutes: [],
+      minutes: r.m ? r.m.split(',').map(Number) : [],
       visited: new Set(r.visited ?? []),
     });
   }
-  if (opts.minutes) {
-    const mins = await rowsOf<{ set: string; key: string; m: number[] }>(
-      db,
-      sql`select ${setCase} as set, ${keyExpr} as key, array_agg(m) as m
-        from stats_daily cross join lateral unnest(resolution_minutes) as m
-        where ${where} and cardinality(resolution_minutes) > 0 group by grouping sets (${sets})`,
-    );
-    for (const r of mins) {
-      const acc = out.get(r.set)?.get(r.key);
-      if (acc && r.m) acc.minutes = r.m.map(Number);
-    }
-  }
   return out;
+}
+
+/** GROUPING SETS over `keys`: which set a result row belongs to, its key, and the sets. */
+function groupingOf(keys: readonly SqlKey[]): { setCase: string; keyExpr: SQL; sets: SQL } {
+  const named = keys.map((k) => ({ kind: k.kind, expr: exprOf(k) }));
+  const grouped = named.filter((n) => n.expr !== null) as { kind: string; expr: string }[];
+  return {
+    setCase:
+      grouped.length === 0
+        ? `'all'`
+        : `case ${grouped.map((g) => `when grouping(${g.expr}) = 0 then '${g.kind}'`).join(' ')} else 'all' end`,
+    keyExpr: sql.raw(`coalesce(${[...grouped.map((g) => g.expr), `''`].join(', ')})`),
+    sets: sql.raw(named.map((n) => `(${n.expr ?? ''})`).join(', ')),
+  };
+}
+
+/** The column a set groups by; null for the whole. `region` is the path segment at `depth`. */
+function exprOf(k: SqlKey): string | null {
+  switch (k.kind) {
+    case 'region':
+      return `split_part(path, '/', ${Math.trunc(k.depth) + 1})`;
+    case 'day':
+      return 'day::text';
+    case 'department':
+      return 'department_code';
+    case 'category':
+      return 'category_code';
+    case 'source':
+      return 'source';
+    case 'grid':
+      return 'grid_code';
+    case 'all':
+      return null;
+  }
 }

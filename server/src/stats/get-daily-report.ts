@@ -18,15 +18,23 @@ import {
   type DailyReport,
   type Indicators,
   type OverdueItem,
-  type Source,
   type StatsRow,
   type WorkerRow,
 } from '@cityops/domain';
-import { statsDaily, statsOverdue } from '@cityops/db';
+import { statsOverdue, type Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
-import { accumulateRows, accumulateSql, finish, type Acc } from './aggregate.ts';
-import { buildDay, type OverdueRow, type RollupRow } from './build-day.ts';
+import {
+  accumulateRows,
+  accumulateSets,
+  accumulateSql,
+  finish,
+  hourlySql,
+  type Acc,
+  type SqlKey,
+} from './aggregate.ts';
+import type { BuiltDay, OverdueRow, RollupRow } from './build-day.ts';
+import { readStats } from './read-stats.ts';
 import {
   childLevelOf,
   prefixOf,
@@ -60,44 +68,43 @@ export async function getDailyReport(
   const comparisons = [addDays(date, -1), addDays(date, -7), ...(hasYear ? [yearAgo] : [])];
   await stats.rollup.ensure([date, ...comparisons]);
 
-  // The day's rows: live for today, from the rollup otherwise.
-  let rows: RollupRow[];
-  let overdueRows: OverdueRow[];
-  if (partial) {
-    const yesterday = addDays(date, -1);
-    const previousDay = firstDay !== null && yesterday >= firstDay ? yesterday : null;
-    const built = await buildDay(svc.db, {
-      day: date,
-      start: dayStartOf(date, off),
-      until: now,
-      prefix,
-      utcOffsetMinutes: off,
-      previousDay,
-    });
-    rows = built.rows;
-    overdueRows = built.overdue;
-  } else {
-    rows = (await svc.db
-      .select()
-      .from(statsDaily)
-      .where(and(eq(statsDaily.day, date), like(statsDaily.path, `${prefix}%`)))) as RollupRow[];
-    overdueRows = await svc.db
-      .select()
-      .from(statsOverdue)
-      .where(and(eq(statsOverdue.day, date), like(statsOverdue.path, `${prefix}%`)))
-      .orderBy(asc(statsOverdue.deadline), asc(statsOverdue.incidentId));
-  }
+  const depth = scope.path.length;
+  const childLevel = childLevelOf(scope);
+  const sets: SqlKey[] = [
+    { kind: 'all' },
+    ...(childLevel ? [{ kind: 'region' as const, depth }] : []),
+    { kind: 'department' },
+    { kind: 'grid' },
+    { kind: 'category' },
+    { kind: 'source' },
+  ];
+  const yesterday = addDays(date, -1);
+  const { figures, byDay } = await readStats(svc.db, async (tx) => {
+    // Today is kept live from the events; a closed day is added up from the rollup in SQL.
+    const figures = partial
+      ? dayFromRows(
+          await stats.live.read(tx, {
+            day: date,
+            start: dayStartOf(date, off),
+            until: now,
+            prefix,
+            utcOffsetMinutes: off,
+            previousDay: firstDay !== null && yesterday >= firstDay ? yesterday : null,
+          }),
+          sets,
+        )
+      : await dayFromRollup(tx, date, prefix, sets);
+    const byDay = await accumulateSql(tx, { days: comparisons, prefix, key: { kind: 'day' } });
+    return { figures, byDay };
+  });
 
   const place = await stats.place(scope);
   const placeFigures = { gridCount: place.gridCount, workers: place.workers };
-  const byDay = await accumulateSql(svc.db, { days: comparisons, prefix, key: { kind: 'day' } });
-  const all = accumulateRows(rows, () => '').get('');
+  const all = figures.sets.get('all')?.get('');
 
-  const depth = scope.path.length;
-  const childLevel = childLevelOf(scope);
   const regions: StatsRow[] = [];
   if (childLevel) {
-    const byRegion = accumulateRows(rows, (r) => decodePath(r.path)[depth] ?? null);
+    const byRegion = figures.sets.get('region')!;
     for (const child of childLevel === 'grid' ? place.grids : svc.regions.children(scope.code)) {
       regions.push({
         code: child.code,
@@ -108,21 +115,22 @@ export async function getDailyReport(
   }
 
   const deptNames = await stats.departments();
-  const byDept = accumulateRows(rows, (r) => r.departmentCode || null);
-  const departments: StatsRow[] = [...byDept].map(([code, acc]) => ({
-    code,
-    name: deptNames.get(code)?.name ?? code,
-    nameEn: deptNames.get(code)?.nameEn ?? code,
-    indicators: finish(acc, { gridCount: 0, workers: 0 }),
-  }));
+  const departments: StatsRow[] = [...figures.sets.get('department')!]
+    .filter(([code]) => code !== '')
+    .map(([code, acc]) => ({
+      code,
+      name: deptNames.get(code)?.name ?? code,
+      nameEn: deptNames.get(code)?.nameEn ?? code,
+      indicators: finish(acc, { gridCount: 0, workers: 0 }),
+    }));
   departments.sort(
     (a, b) => b.indicators.dispatched - a.indicators.dispatched || a.code.localeCompare(b.code),
   );
 
-  const workers = await workerRanking(stats, place.grids, rows);
+  const workers = await workerRanking(stats, place.grids, figures.sets.get('grid')!);
 
-  const byCategory = accumulateRows(rows, (r) => r.categoryCode || null);
-  const categories: CategoryRow[] = [...byCategory].map(([code, acc]) => {
+  const byCategory = [...figures.sets.get('category')!].filter(([code]) => code !== '');
+  const categories: CategoryRow[] = byCategory.map(([code, acc]) => {
     const c = CATEGORY.get(code);
     return {
       code,
@@ -137,18 +145,18 @@ export async function getDailyReport(
     (a, b) => b.indicators.reported - a.indicators.reported || a.code.localeCompare(b.code),
   );
 
-  const hourly = new Array<number>(24).fill(0);
-  const sources = new Map<Source, number>(SOURCES.map((s) => [s, 0]));
+  const bySource = figures.sets.get('source')!;
+  const sources = SOURCES.map((source) => ({
+    source,
+    reported: bySource.get(source)?.totals.reported ?? 0,
+  }));
   const kinds = new Map<CategoryKind, number>([
     ['component', 0],
     ['event', 0],
   ]);
-  for (const r of rows) {
-    if (!r.reported) continue;
-    r.reportedByHour.forEach((n, h) => (hourly[h]! += n));
-    sources.set(r.source as Source, (sources.get(r.source as Source) ?? 0) + r.reported);
-    const kind = CATEGORY.get(r.categoryCode)?.kind ?? 'event';
-    kinds.set(kind, (kinds.get(kind) ?? 0) + r.reported);
+  for (const [code, acc] of byCategory) {
+    const kind = CATEGORY.get(code)?.kind ?? 'event';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + acc.totals.reported);
   }
 
   const asOf = partial ? now : dayStartOf(addDays(date, 1), off);
@@ -173,10 +181,10 @@ export async function getDailyReport(
     departments,
     workers,
     categories,
-    sources: [...sources].map(([source, reported]) => ({ source, reported })),
+    sources,
     kinds: [...kinds].map(([kind, reported]) => ({ kind, reported })),
-    hourly,
-    overdue: overdueRows.slice(0, OVERDUE_LIMIT).map((o) => overdueItem(ctx, o, asOf)),
+    hourly: figures.hourly,
+    overdue: figures.overdue.slice(0, OVERDUE_LIMIT).map((o) => overdueItem(ctx, o, asOf)),
   };
 }
 
@@ -200,29 +208,97 @@ function overdueItem(ctx: Ctx, o: OverdueRow, asOf: Date): OverdueItem {
 async function workerRanking(
   stats: StatsContext,
   grids: { code: string; name: string }[],
-  rows: RollupRow[],
+  byGrid: Map<string, Acc>,
 ): Promise<{ best: WorkerRow[]; worst: WorkerRow[] }> {
-  const byGrid = accumulateRows(rows, (r) => r.gridCode);
   const workers = await stats.workersByGrid();
   const list: WorkerRow[] = [];
   const idle = finish(undefined, { gridCount: 1, workers: 1 });
   for (const g of grids) {
     const username = workers.get(g.code);
     if (!username) continue;
-    const acc = byGrid.get(g.code);
+    // The ranking reads gridReported alone; the full figures are worked out for the shown.
+    const gridReported = byGrid.get(g.code)?.totals.gridReported ?? 0;
     list.push({
       code: g.code,
       gridCode: g.code,
       name: g.name,
       username,
-      indicators: acc ? finish(acc, { gridCount: 1, workers: 1 }) : idle,
+      indicators: { ...idle, gridReported },
     });
   }
+  const shown = (w: WorkerRow): WorkerRow => {
+    const acc = byGrid.get(w.code);
+    return { ...w, indicators: acc ? finish(acc, { gridCount: 1, workers: 1 }) : idle };
+  };
   const ranked = rankBest(list, 'gridReported', {
     n: WORKERS_SHOWN,
     minVolume: 0,
     volume: 'gridReported',
     better: 'higher',
   });
-  return { best: ranked.best.filter((w) => w.indicators.gridReported > 0), worst: ranked.worst };
+  return {
+    best: ranked.best.filter((w) => w.indicators.gridReported > 0).map(shown),
+    worst: ranked.worst.map(shown),
+  };
+}
+
+/** One day's breakdowns by each set, its reports per local hour and its overdue list. */
+interface DayFigures {
+  sets: Map<string, Map<string, Acc>>;
+  hourly: number[];
+  overdue: OverdueRow[];
+}
+
+/** The figures of a day built live (today), added up in memory. */
+function dayFromRows(built: BuiltDay, sets: SqlKey[]): DayFigures {
+  const keyOf = (k: SqlKey): ((r: RollupRow) => string | null) => {
+    switch (k.kind) {
+      case 'region':
+        return (r) => decodePath(r.path)[k.depth] ?? null;
+      case 'department':
+        return (r) => r.departmentCode;
+      case 'grid':
+        return (r) => r.gridCode;
+      case 'category':
+        return (r) => r.categoryCode;
+      case 'source':
+        return (r) => r.source;
+      case 'day':
+      case 'all':
+        return () => '';
+    }
+  };
+  const hourly = new Array<number>(24).fill(0);
+  for (const r of built.rows) if (r.reported) r.reportedByHour.forEach((n, h) => (hourly[h]! += n));
+  return {
+    sets: new Map(sets.map((k) => [k.kind, accumulateRows(built.rows, keyOf(k))])),
+    hourly,
+    overdue: built.overdue,
+  };
+}
+
+/**
+ * The figures of a closed day from the rollup, added up by the database: a day holds about as
+ * many rows as events, too many to ship and add up in memory. Only the shown overdue are read.
+ */
+async function dayFromRollup(
+  tx: Tx,
+  date: string,
+  prefix: string,
+  sets: SqlKey[],
+): Promise<DayFigures> {
+  const minutes = sets.map((k) => k.kind).filter((k) => k !== 'source');
+  const byHour = await hourlySql(tx, [date], prefix);
+  const hourly = new Array<number>(24).fill(0);
+  for (const h of byHour) hourly[h.hour]! += h.n;
+  return {
+    sets: await accumulateSets(tx, { days: [date], prefix, sets, minutes }),
+    hourly,
+    overdue: await tx
+      .select()
+      .from(statsOverdue)
+      .where(and(eq(statsOverdue.day, date), like(statsOverdue.path, `${prefix}%`)))
+      .orderBy(asc(statsOverdue.deadline), asc(statsOverdue.incidentId))
+      .limit(OVERDUE_LIMIT),
+  };
 }

@@ -18,6 +18,7 @@ import {
   type Source,
   type StatsRow,
 } from '@cityops/domain';
+import type { Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { badRequest } from '../http/errors.ts';
@@ -31,8 +32,9 @@ import {
   type Acc,
   type SqlKey,
 } from './aggregate.ts';
-import { buildDay, type RollupRow } from './build-day.ts';
+import type { RollupRow } from './build-day.ts';
 import { childLevelOf, prefixOf, scopeOf, type StatsContext } from './stats-context.ts';
+import { readStats } from './read-stats.ts';
 import { MAX_RANGE_DAYS, validDate } from './validate.ts';
 
 const CATEGORY = new Map(CATEGORIES.map((c) => [c.code, c]));
@@ -68,22 +70,9 @@ export async function getRangeReport(
     ...(days.includes(today) ? [yesterday] : []),
   ]);
 
-  const previousDay = firstDay !== null && yesterday >= firstDay ? yesterday : null;
-  const live: RollupRow[] = days.includes(today)
-    ? (
-        await buildDay(svc.db, {
-          day: today,
-          start: dayStartOf(today, off),
-          until: now,
-          prefix,
-          utcOffsetMinutes: off,
-          previousDay,
-        })
-      ).rows
-    : [];
   const place = await stats.place(scope);
   const placeFigures = { gridCount: place.gridCount, workers: place.workers };
-
+  const deptNames = await stats.departments();
   const depth = scope.path.length;
   const childLevel = childLevelOf(scope);
   const keyOfRow: Record<string, (r: RollupRow) => string | null> = {
@@ -100,18 +89,41 @@ export async function getRangeReport(
     { kind: 'category' },
     ...(childLevel ? [{ kind: 'region' as const, depth }] : []),
   ];
-  // One scan for every breakdown over the range, one for the overdue figures at its end.
-  const [main, storedEnd] = await Promise.all([
-    accumulateSets(svc.db, {
+  const hasPrevious = firstDay !== null && firstDay <= previousDays[0]!;
+  const read = await readStats(svc.db, async (tx) => {
+    const live: RollupRow[] = days.includes(today)
+      ? (
+          await stats.live.read(tx, {
+            day: today,
+            start: dayStartOf(today, off),
+            until: now,
+            prefix,
+            utcOffsetMinutes: off,
+            previousDay: firstDay !== null && yesterday >= firstDay ? yesterday : null,
+          })
+        ).rows
+      : [];
+    // One scan for every breakdown over the range, one for the overdue figures at its end.
+    const main = await accumulateSets(tx, {
       days: closed,
       prefix,
       sets: [{ kind: 'day' }, { kind: 'source' }, ...breakdowns],
-      minutes: true,
-    }),
-    to === today
-      ? Promise.resolve(null)
-      : accumulateSets(svc.db, { days: [to], prefix, sets: breakdowns, minutes: false }),
-  ]);
+      minutes: ['day', ...breakdowns.map((k) => k.kind)],
+    });
+    const storedEnd =
+      to === today
+        ? null
+        : await accumulateSets(tx, { days: [to], prefix, sets: breakdowns, minutes: false });
+    return {
+      live,
+      main,
+      storedEnd,
+      hourly: await hourlySql(tx, closed, prefix),
+      previous: hasPrevious ? await periodTotal(tx, previousDays, prefix) : undefined,
+      lastYear: hasYear ? await periodTotal(tx, yearDays, prefix) : undefined,
+    };
+  });
+  const { live, main, storedEnd, previous, lastYear } = read;
   for (const [kind, map] of main) {
     for (const [k, acc] of accumulateRows(live, keyOfRow[kind]!)) {
       const into = map.get(k) ?? map.set(k, emptyAcc()).get(k)!;
@@ -123,26 +135,11 @@ export async function getRangeReport(
     for (const [k, acc] of main.get(key.kind)!)
       acc.totals.overdueOpen = end.get(k)?.totals.overdueOpen ?? 0;
   }
-  const periodTotal = async (list: string[]): Promise<Acc | undefined> => {
-    if (list.length === 0) return undefined;
-    const sets = await accumulateSets(svc.db, {
-      days: list,
-      prefix,
-      sets: [{ kind: 'all' }, { kind: 'day' }],
-      minutes: true,
-    });
-    const acc = sets.get('all')!.get('');
-    if (acc)
-      acc.totals.overdueOpen =
-        sets.get('day')!.get(list[list.length - 1]!)?.totals.overdueOpen ?? 0;
-    return acc;
-  };
 
   const byDay = main.get('day')!;
   const total = main.get('all')!.get('');
   const periodPlace = { gridCount: placeFigures.gridCount, workers: placeFigures.workers };
 
-  const deptNames = await stats.departments();
   const departments: StatsRow[] = [...main.get('department')!]
     .filter(([code]) => code !== '')
     .map(([code, acc]) => ({
@@ -189,15 +186,9 @@ export async function getRangeReport(
   }));
 
   const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-  for (const h of await hourlySql(svc.db, closed, prefix))
-    heatmap[weekdayOf(h.day)]![h.hour]! += h.n;
+  for (const h of read.hourly) heatmap[weekdayOf(h.day)]![h.hour]! += h.n;
   for (const r of live) r.reportedByHour.forEach((v, h) => (heatmap[weekdayOf(today)]![h]! += v));
 
-  const hasPrevious = firstDay !== null && firstDay <= previousDays[0]!;
-  const [previous, lastYear] = await Promise.all([
-    hasPrevious ? periodTotal(previousDays) : Promise.resolve(undefined),
-    hasYear ? periodTotal(yearDays) : Promise.resolve(undefined),
-  ]);
   return {
     from,
     to,
@@ -215,4 +206,18 @@ export async function getRangeReport(
     sources,
     heatmap,
   };
+}
+
+/** A whole period's figures; its overdue figure is the one at the end of its last day. */
+async function periodTotal(tx: Tx, days: string[], prefix: string): Promise<Acc | undefined> {
+  if (days.length === 0) return undefined;
+  const total = { prefix, sets: [{ kind: 'all' as const }] };
+  const acc = (await accumulateSets(tx, { ...total, days, minutes: true })).get('all')!.get('');
+  const end = await accumulateSets(tx, {
+    ...total,
+    days: [days[days.length - 1]!],
+    minutes: false,
+  });
+  if (acc) acc.totals.overdueOpen = end.get('all')!.get('')?.totals.overdueOpen ?? 0;
+  return acc;
 }

@@ -10,6 +10,7 @@ import {
 import { departments, users } from '@cityops/db';
 import type { Services } from '../context.ts';
 import type { RegionNode } from '../regions/region-index.ts';
+import { LiveDay } from './live-day.ts';
 import { StatsRollup } from './stats-rollup.ts';
 
 const TTL_MS = 60_000;
@@ -21,6 +22,8 @@ export interface DepartmentInfo {
 
 export class StatsContext {
   readonly rollup: StatsRollup;
+  /** Today, kept up to date from the events. */
+  readonly live = new LiveDay();
   #departments: { at: number; map: Map<string, DepartmentInfo> } | null = null;
   #workers: { at: number; byGrid: Map<string, string> } | null = null;
 
