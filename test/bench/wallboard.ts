@@ -228,25 +228,30 @@ async function openBoard(query: string): Promise<Variant> {
   const firstRenderMs = await page.evaluate(
     () => performance.getEntriesByName('board:first-full-render')[0]!.startTime,
   );
-  const loads = await page.evaluate(() =>
-    performance
+  const { loads, applied } = await page.evaluate(() => ({
+    loads: performance
       .getEntriesByType('resource')
-      .filter((e) => /\/api\/(snapshot|grids|regions)/.test(e.name))
+      .filter((e) => /\/api\/(snapshot|grids|regions|config|auth\/me)/.test(e.name))
       .map((e) => {
         const r = e as PerformanceResourceTiming;
+        const url = new URL(r.name);
         return {
-          path: new URL(r.name).pathname,
+          path: `${url.pathname}${url.searchParams.has('level') ? `?level=${url.searchParams.get('level')}` : ''}`,
           start: r.startTime,
           end: r.responseEnd,
           mb: r.encodedBodySize / 2 ** 20,
         };
       }),
-  );
-  // Where the first render's time goes: the requests it waits for, the rest is the page's own.
+    applied: performance.getEntriesByName('board:snapshot-applied')[0]?.startTime ?? NaN,
+  }));
+  // Where the first render's time goes: the requests it waits for, the snapshot parsed and
+  // counted into the store, the rest is the map (its worker indexing the points) and the stream.
   const waits = loads.map(
     (l) => `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB)`,
   );
-  log(`first render ${fmt(firstRenderMs, 0)} ms; requests: ${waits.join(', ')}`);
+  log(
+    `first render ${fmt(firstRenderMs, 0)} ms; snapshot applied at ${fmt(applied, 0)} ms; requests: ${waits.join(', ')}`,
+  );
   return { page, cdp, firstRenderMs, snapshots: () => snapshots };
 }
 
