@@ -26,13 +26,13 @@ export function stateMixOption(
     xAxis: {
       type: 'category',
       data: states.map(label),
-      // Six states share ~26rem: longer English labels wrap instead of running into each other.
+      // Six states share ~26rem: two-word English labels go on two lines instead of running
+      // into each other (a width limit would also break single words such as "Dispatched").
       axisLabel: {
         color: COLORS.text,
         fontSize: rem * 0.75,
         interval: 0,
-        width: rem * 4,
-        overflow: 'break',
+        formatter: (value: string) => value.replace(' ', '\n'),
         lineHeight: rem * 0.85,
       },
       axisLine: { lineStyle: { color: COLORS.border } },
