@@ -4,7 +4,13 @@
  * `indicators()` from the domain turns one into the figures.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { EMPTY_TOTALS, indicators, type Indicators, type StatTotals } from '@cityops/domain';
+import {
+  EMPTY_TOTALS,
+  indicators,
+  type Indicators,
+  type StatTotals,
+  type StatsRow,
+} from '@cityops/domain';
 import type { DbOrTx } from '@cityops/db';
 import { rowsOf, type RollupRow } from './build-day.ts';
 
@@ -249,4 +255,22 @@ function exprOf(k: SqlKey): string | null {
     case 'all':
       return null;
   }
+}
+
+/** Department rows of a breakdown, busiest (most dispatched) first; '' (no department) left out. */
+export function departmentRows(
+  byDepartment: Map<string, Acc>,
+  names: Map<string, { name: string; nameEn: string }>,
+): StatsRow[] {
+  return [...byDepartment]
+    .filter(([code]) => code !== '')
+    .map(([code, acc]) => ({
+      code,
+      name: names.get(code)?.name ?? code,
+      nameEn: names.get(code)?.nameEn ?? code,
+      indicators: finish(acc, { gridCount: 0, workers: 0 }),
+    }))
+    .sort(
+      (a, b) => b.indicators.dispatched - a.indicators.dispatched || a.code.localeCompare(b.code),
+    );
 }

@@ -230,22 +230,21 @@ export function withOverdue(
   return { rows: [...out.values()], overdue: overdueRows };
 }
 
+export interface DayOptions {
+  day: string;
+  start: Date;
+  until: Date;
+  prefix: string;
+  utcOffsetMinutes: number;
+  /** The day before, already in the rollup (its overdue list seeds today's); null before the history. */
+  previousDay: string | null;
+}
+
 /**
  * Build the rollup of the day [start, until) for paths under `prefix` ('' for everything).
  * `until` is the end of the day for a closed day, or now for today.
  */
-export async function buildDay(
-  db: DbOrTx,
-  opts: {
-    day: string;
-    start: Date;
-    until: Date;
-    prefix: string;
-    utcOffsetMinutes: number;
-    /** The day before, already in the rollup (its overdue list seeds today's); null before the history. */
-    previousDay: string | null;
-  },
-): Promise<BuiltDay> {
+export async function buildDay(db: DbOrTx, opts: DayOptions): Promise<BuiltDay> {
   const { day, start, until, prefix } = opts;
   const like = `${prefix}%`;
   const rows: DayRows = new Map();

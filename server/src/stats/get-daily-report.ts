@@ -28,6 +28,7 @@ import {
   accumulateRows,
   accumulateSets,
   accumulateSql,
+  departmentRows,
   finish,
   hourlySql,
   type Acc,
@@ -115,17 +116,7 @@ export async function getDailyReport(
   }
 
   const deptNames = await stats.departments();
-  const departments: StatsRow[] = [...figures.sets.get('department')!]
-    .filter(([code]) => code !== '')
-    .map(([code, acc]) => ({
-      code,
-      name: deptNames.get(code)?.name ?? code,
-      nameEn: deptNames.get(code)?.nameEn ?? code,
-      indicators: finish(acc, { gridCount: 0, workers: 0 }),
-    }));
-  departments.sort(
-    (a, b) => b.indicators.dispatched - a.indicators.dispatched || a.code.localeCompare(b.code),
-  );
+  const departments = departmentRows(figures.sets.get('department')!, deptNames);
 
   const workers = await workerRanking(stats, place.grids, figures.sets.get('grid')!);
 

@@ -25,6 +25,7 @@ import { badRequest } from '../http/errors.ts';
 import {
   accumulateRows,
   accumulateSets,
+  departmentRows,
   emptyAcc,
   finish,
   hourlySql,
@@ -140,17 +141,7 @@ export async function getRangeReport(
   const total = main.get('all')!.get('');
   const periodPlace = { gridCount: placeFigures.gridCount, workers: placeFigures.workers };
 
-  const departments: StatsRow[] = [...main.get('department')!]
-    .filter(([code]) => code !== '')
-    .map(([code, acc]) => ({
-      code,
-      name: deptNames.get(code)?.name ?? code,
-      nameEn: deptNames.get(code)?.nameEn ?? code,
-      indicators: finish(acc, { gridCount: 0, workers: 0 }),
-    }))
-    .sort(
-      (a, b) => b.indicators.dispatched - a.indicators.dispatched || a.code.localeCompare(b.code),
-    );
+  const departments = departmentRows(main.get('department')!, deptNames);
 
   const categories: CategoryRow[] = [...main.get('category')!]
     .filter(([code]) => code !== '')

@@ -12,6 +12,7 @@ import {
   rowsOf,
   withOverdue,
   type BuiltDay,
+  type DayOptions,
   type DayRows,
   type OverdueQueryRow,
 } from './build-day.ts';
@@ -27,15 +28,7 @@ interface LiveState {
   overdue: Map<number, OverdueQueryRow>;
 }
 
-export interface LiveDayOptions {
-  day: string;
-  start: Date;
-  until: Date;
-  prefix: string;
-  utcOffsetMinutes: number;
-  /** The day before, already in the rollup (its overdue list seeds today's); null before the history. */
-  previousDay: string | null;
-}
+export type LiveDayOptions = DayOptions;
 
 export class LiveDay {
   #state: LiveState | null = null;
