@@ -40,6 +40,8 @@ export interface AppOptions {
   webDir?: string;
   /** Where photo bytes go; default a disk store under PHOTO_DIR or DATA_DIR/photos. */
   photoStore?: PhotoStore;
+  /** Build the statistics rollup in the background (the server's entry point; tests leave it off). */
+  warmStats?: boolean;
 }
 
 export interface App {
@@ -211,7 +213,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   api.use(incidentRoutes(services));
   api.use(accountRoutes(services));
   api.use(boardRoutes(services));
-  api.use(statsRoutes(services));
+  api.use(statsRoutes(services, { warm: options.warmStats === true }));
   app.use('/api', api);
   app.use(
     '/open311/v2',

@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import { addDays, localDate } from '@cityops/domain';
 import type { Services } from '../context.ts';
 import { parse } from '../http/errors.ts';
 import { principal } from '../auth/middleware.ts';
@@ -8,10 +9,27 @@ import { getRangeReport } from '../stats/get-range-report.ts';
 import { dailyTables, rangeTables, toCsv, toXlsx, type Table } from '../stats/export-report.ts';
 import { DailyQuery, RangeQuery } from '../stats/validate.ts';
 
-/** Leaders' statistics: JSON by default, `format=csv&table=…` or `format=xlsx` to download. */
-export function statsRoutes(svc: Services): Router {
+/** How often a warm server checks that yesterday is in the rollup (cheap once it is). */
+const WARM_EVERY_MS = 15 * 60_000;
+
+/**
+ * Leaders' statistics: JSON by default, `format=csv&table=…` or `format=xlsx` to download.
+ * `warm`: build the rollup up to yesterday in the background, after start and after each
+ * midnight, so that a leader's first report does not wait for the days to be built.
+ */
+export function statsRoutes(svc: Services, opts: { warm?: boolean } = {}): Router {
   const r = Router();
   const stats = new StatsContext(svc);
+  if (opts.warm) {
+    const warm = (): void => {
+      const yesterday = addDays(localDate(svc.now(), svc.utcOffsetMinutes), -1);
+      stats.rollup.ensure([yesterday]).catch((err: unknown) => {
+        svc.log.warn({ err }, 'statistics rollup not built in the background; reports build it');
+      });
+    };
+    setTimeout(warm, 5_000).unref();
+    setInterval(warm, WARM_EVERY_MS).unref();
+  }
 
   async function send(
     res: Response,
