@@ -10,3 +10,4 @@ export * from './indicators.ts';
 export * from './kpis.ts';
 export * from './stats.ts';
 export * from './stats-report.ts';
+export * from './random.ts';

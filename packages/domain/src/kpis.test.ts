@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INCIDENT_STATES, clockRuns, isOpen } from './incident.ts';
 import { quantile, ratio } from './indicators.ts';
+import { mulberry32 } from './random.ts';
 import {
   KpiTally,
   ON_DUTY_WINDOW_MS,
@@ -16,17 +17,8 @@ const dayStart = new Date('2026-05-01T00:00:00+08:00');
 const now = new Date(dayStart.getTime() + 15 * 3_600_000);
 const at = (h: number): string => new Date(dayStart.getTime() + h * 3_600_000).toISOString();
 
-/** Seeded, so a failure replays (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure replays. */
+const random = mulberry32;
 
 /** An incident with times from two days before to the end of today, some of them unset. */
 function randomIncident(rand: () => number): KpiIncident {
