@@ -312,6 +312,10 @@ describe('wallboard', () => {
       counted: true,
       ms: true,
     });
+    // And it pulses: a ring over the map, for a few seconds.
+    await expect
+      .poll(() => page.locator(`.board-pulse[data-incident="${incident.id}"]`).count())
+      .toBe(1);
     await expect.poll(() => kpiDiff(), { timeout: 15_000 }).toEqual({});
   });
 

@@ -17,9 +17,9 @@ import {
   type Snapshot,
   type WorkerPosition,
 } from '@cityops/protocol';
-import { flushSync } from 'svelte';
 import { api, ApiError } from '../api/client.ts';
 import type { IncidentChange } from './apply-events.ts';
+import { enableBoardPerf, timedFlush } from './board-perf.ts';
 import { BoardAggregates, type DepartmentStats, type RegionTally } from './board-aggregates.ts';
 import type { WatchedCounts } from './changed-keys.ts';
 import { LiveSync, type FlushChange } from './live-sync.ts';
@@ -59,12 +59,6 @@ export interface IncidentObserver {
   /** Start again from all of them (a snapshot, a new day). */
   reset(incidents: Iterable<IncidentDto>): void;
   apply(changes: readonly IncidentChange[]): void;
-}
-
-/** What the benchmark reads from the page. */
-export interface BoardPerf {
-  /** Main-thread ms per flush: applying the events, every effect it triggers and their microtasks. */
-  flushes: number[];
 }
 
 /**
@@ -169,7 +163,7 @@ export class BoardStore {
       onFlush: (change) => this.#onFlush(change),
       onSnapshot: (s) => this.#onSnapshot(s),
       onError: (err) => console.warn('live sync', err),
-      ...(options.perf ? { wrapFlush: timedFlush() } : {}),
+      ...(options.perf ? { wrapFlush: timedFlush(enableBoardPerf()) } : {}),
       ...(options.naive ? { perEvent: true } : {}),
     });
 
@@ -470,37 +464,4 @@ export class BoardStore {
     this.#aggregates.reset(incidents.values(), this.#dayStart, this.#scope?.path.length ?? 1);
     for (const o of this.#observers) o.reset(incidents.values());
   }
-}
-
-/** Microtask hops to wait before reading the clock: deeper than any promise chain a flush starts. */
-const DRAIN_HOPS = 50;
-
-/** Run `done` once the microtasks queued so far, and those they queue in turn, have run. */
-function afterMicrotasks(done: () => void, hops = DRAIN_HOPS): void {
-  queueMicrotask(() => (hops > 1 ? afterMicrotasks(done, hops - 1) : done()));
-}
-
-/**
- * Times each flush with the effects it sets off (map sources, chart options), synchronously,
- * and with the microtasks they queue: MapLibre clones source data for its worker in one.
- * Flushes run back to back in one task (the naive variant) are timed together, split evenly.
- */
-function timedFlush(): (flush: () => void) => void {
-  const perf: BoardPerf = { flushes: [] };
-  (globalThis as unknown as { __boardPerf: BoardPerf }).__boardPerf = perf;
-  let task: { t0: number; n: number } | null = null;
-  return (flush) => {
-    const t0 = performance.now();
-    flushSync(flush);
-    if (task) {
-      task.n++;
-      return;
-    }
-    const current = (task = { t0, n: 1 });
-    afterMicrotasks(() => {
-      task = null;
-      const each = (performance.now() - current.t0) / current.n;
-      for (let i = 0; i < current.n; i++) perf.flushes.push(each);
-    });
-  };
 }

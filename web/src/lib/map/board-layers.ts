@@ -11,7 +11,6 @@ export const SOURCES = {
   incidents: 'incidents',
   /** The same open incidents, unclustered, for the heatmap (fed only while it is shown). */
   heat: 'incident-heat',
-  fresh: 'fresh',
   workers: 'workers',
 } as const;
 
@@ -253,19 +252,6 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
         'circle-color': stateColor as unknown as string,
         'circle-stroke-color': ['case', ['get', 'overdue'], OVERDUE_COLOR, '#02060f'],
         'circle-stroke-width': ['case', ['get', 'overdue'], 2.5 * k, 1 * k],
-      },
-    },
-    {
-      // New reports: a ring that pulses (the board animates radius and opacity while any is fresh).
-      id: 'fresh-pulse',
-      type: 'circle',
-      source: SOURCES.fresh,
-      paint: {
-        'circle-radius': 8 * k,
-        'circle-color': 'rgba(0,0,0,0)',
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 2.5 * k,
-        'circle-stroke-opacity': 1,
       },
     },
     {

@@ -1,0 +1,65 @@
+/**
+ * Changes to the map from the live stream, gathered and made together in one task at most
+ * once per `gapMs`. Every change to a map (a feature state, a source's data) has it draw a new
+ * frame and, for a source, its worker re-tile; a stream of flushes four times a second drew
+ * that many frames, each a full repaint of thousands of grid polygons. Jobs are keyed: a later
+ * job with the same key replaces the waiting one (it reads the newest state when it runs).
+ */
+export class CommitGate {
+  readonly #gapMs: number;
+  readonly #schedule: (run: () => void, delayMs: number) => void;
+  readonly #now: () => number;
+  readonly #wrap: (commit: () => void) => void;
+  readonly #pending = new Map<string, () => void>();
+  #scheduled = false;
+  #last = -Infinity;
+  #disposed = false;
+
+  constructor(options: {
+    gapMs: number;
+    schedule?: (run: () => void, delayMs: number) => void;
+    now?: () => number;
+    /** Runs each commit (the benchmark times it). */
+    wrap?: (commit: () => void) => void;
+  }) {
+    this.#gapMs = options.gapMs;
+    this.#schedule = options.schedule ?? ((run, ms) => setTimeout(run, ms));
+    this.#now = options.now ?? (() => performance.now());
+    this.#wrap = options.wrap ?? ((commit) => commit());
+  }
+
+  /** Jobs waiting for the next commit, by key. */
+  get waiting(): ReadonlySet<string> {
+    return new Set(this.#pending.keys());
+  }
+
+  /** Run `job` in the next commit, in place of any job waiting under `key`. */
+  later(key: string, job: () => void): void {
+    if (this.#disposed) return;
+    this.#pending.set(key, job);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#schedule(() => this.#commit(), Math.max(0, this.#last + this.#gapMs - this.#now()));
+  }
+
+  /** The next commit need not wait for the gap (the scope changed: show it whole at once). */
+  hurry(): void {
+    this.#last = -Infinity;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#pending.clear();
+  }
+
+  #commit(): void {
+    this.#scheduled = false;
+    if (this.#disposed) return;
+    this.#last = this.#now();
+    const jobs = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#wrap(() => {
+      for (const job of jobs) job();
+    });
+  }
+}
