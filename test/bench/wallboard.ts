@@ -29,14 +29,14 @@ const opt = flags(process.argv.slice(2), {
   open: '50000',
   rate: '200',
   scale: 'full',
-  sims: '8',
+  sims: '2',
   warmup: '180',
   profile: '',
   only: '',
 });
 /**
- * One simulator waits for each action before the next: several in parallel reach the rate.
- * Each logs in as the dispatcher, and logins are limited to 10 a minute per account: keep ≤ 10.
+ * A simulator starts its steps on schedule, not after the last one: one reaches the rate if the
+ * server keeps up, two share the work. Each logs in as the dispatcher (10 logins a minute).
  */
 const SIMS = Math.max(1, Number(opt.sims));
 const MINUTES = Number(opt.minutes);

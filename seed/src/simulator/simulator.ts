@@ -12,12 +12,33 @@ import { ApiClient } from './http-client.ts';
 export interface SimulatorOptions {
   baseUrl: string;
   password: string;
-  /** Actions per second across all simulated people. */
+  /** Steps per second across all simulated people, started on schedule however long each takes. */
   rate: number;
   /** How many grid workers take part. */
   workers?: number;
+  /** Most steps in flight at once; a tick that finds this many is skipped. Default 32. */
+  maxInFlight?: number;
   seed?: number;
   log?: { info: (o: object, msg: string) => void; warn: (o: object, msg: string) => void };
+}
+
+export interface SimulatorStats {
+  /** Steps started. */
+  started: number;
+  /** Steps that threw (a network error, a login refused); 4xx replies are not failures. */
+  failed: number;
+  /** Ticks that started no step: the in-flight cap was reached, or the process stalled. */
+  skipped: number;
+  inFlight: number;
+  /** The most steps in flight at once so far. */
+  peakInFlight: number;
+}
+
+export interface Simulator {
+  /** Stops scheduling at once; steps in flight make no further request. */
+  stop: () => void;
+  ready: Promise<void>;
+  stats: () => SimulatorStats;
 }
 
 interface GridFeature {
@@ -53,41 +74,66 @@ function pointIn(g: AreaGeometry, rand: () => number): [number, number] {
   return [(a + c) / 2, (b + d) / 2];
 }
 
+/** Thrown by a step in flight that would make a request after `stop()`. */
+class Stopped extends Error {}
+
+/** After a stall longer than this, the ticks it missed are skipped rather than caught up. */
+const MAX_LAG_MS = 1000;
+
 /**
  * The live simulator: grid workers report and check in, the dispatcher files and dispatches,
- * departments sign and resolve, workers verify — all through the public HTTP API.
+ * departments sign and resolve, workers verify — all through the public HTTP API. Open loop:
+ * steps start at `rate` whether or not the earlier ones are done, up to `maxInFlight`.
  */
-export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: Promise<void> } {
+export function startSimulator(o: SimulatorOptions): Simulator {
   const rand = mulberry32(o.seed ?? Date.now() % 2 ** 31);
+  const cap = Math.max(1, o.maxInFlight ?? 32);
+  const mean = 1000 / o.rate;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  const counts = { started: 0, failed: 0, skipped: 0, inFlight: 0, peakInFlight: 0 };
   const dispatcher = new ApiClient(o.baseUrl);
-  const departments = new Map<string, ApiClient>();
-  const workers = new Map<string, { client: ApiClient; grid: GridFeature }>();
+  /** One login per account, shared by the steps that need it at the same time. */
+  const sessions = new Map<string, Promise<ApiClient>>();
   let grids: GridFeature[] = [];
 
-  async function workerFor(grid: GridFeature): Promise<ApiClient> {
-    const known = workers.get(grid.properties.code);
-    if (known) return known.client;
-    const c = new ApiClient(o.baseUrl);
-    try {
-      await c.login(`w${grid.properties.code}`, o.password);
-    } catch {
-      await c.login('field', o.password); // the story grid's worker has the short name
+  function session(key: string, login: (c: ApiClient) => Promise<void>): Promise<ApiClient> {
+    let p = sessions.get(key);
+    if (!p) {
+      const c = new ApiClient(o.baseUrl);
+      const made = login(c).then(() => c);
+      sessions.set(key, made);
+      // A failed login is forgotten, so that the next step that needs the account retries it.
+      made.catch(() => {
+        if (sessions.get(key) === made) sessions.delete(key);
+      });
+      p = made;
     }
-    workers.set(grid.properties.code, { client: c, grid });
-    return c;
+    return p;
+  }
+
+  function live(): void {
+    if (stopped) throw new Stopped();
+  }
+
+  function workerFor(grid: GridFeature): Promise<ApiClient> {
+    return session(`grid:${grid.properties.code}`, async (c) => {
+      live();
+      try {
+        await c.login(`w${grid.properties.code}`, o.password);
+      } catch {
+        live();
+        await c.login('field', o.password); // the story grid's worker has the short name
+      }
+    });
   }
 
   async function departmentFor(code: string): Promise<ApiClient | null> {
     if (code.startsWith('street-')) return null;
-    let c = departments.get(code);
-    if (!c) {
-      c = new ApiClient(o.baseUrl);
-      await c.login(code === 'water' ? 'department' : `dept-${code}`, o.password);
-      departments.set(code, c);
-    }
-    return c;
+    return session(`department:${code}`, (c) => {
+      live();
+      return c.login(code === 'water' ? 'department' : `dept-${code}`, o.password);
+    });
   }
 
   const ready = (async () => {
@@ -99,9 +145,25 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
     grids = [...new Map(grids.map((g) => [g.properties.code, g])).values()];
   })();
 
-  async function list(client: ApiClient, query: string): Promise<IncidentDto[]> {
-    const r = await client.request<IncidentPage>('GET', `/api/incidents?${query}`);
-    return r.status === 200 ? r.body.items : [];
+  function request<T>(
+    client: ApiClient,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
+    live();
+    return client.request<T>(method, path, body, headers);
+  }
+
+  /**
+   * One of the first few incidents in a state, at random: steps running at the same time
+   * would otherwise all take the first, and all but one lose on its version.
+   */
+  async function anyOf(query: string): Promise<IncidentDto | undefined> {
+    const r = await request<IncidentPage>(dispatcher, 'GET', `/api/incidents?${query}`);
+    const items = r.status === 200 ? r.body.items : [];
+    return items.length > 0 ? pick(rand, items) : undefined;
   }
 
   async function act(
@@ -109,7 +171,7 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
     i: IncidentDto,
     body: Record<string, unknown>,
   ): Promise<void> {
-    await client.request('POST', `/api/incidents/${i.id}/actions`, {
+    await request(client, 'POST', `/api/incidents/${i.id}/actions`, {
       ...body,
       expectedVersion: i.version,
     });
@@ -127,7 +189,8 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
         DESCRIPTIONS[cat.code] ?? [`${grid.properties.name}发现${cat.name}问题`],
       );
       const selfResolve = rand() < 0.1;
-      const created = await c.request<IncidentDto>(
+      const created = await request<IncidentDto>(
+        c,
         'POST',
         '/api/incidents',
         {
@@ -146,9 +209,9 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
       const grid = pick(rand, grids);
       const c = await workerFor(grid);
       const [lng, lat] = pointIn(grid.geometry, rand);
-      await c.request('POST', '/api/checkins', { lng, lat });
+      await request(c, 'POST', '/api/checkins', { lng, lat });
     } else if (r < 0.62) {
-      const [i] = await list(dispatcher, 'state=reported&limit=5');
+      const i = await anyOf('state=reported&limit=5');
       if (i)
         await act(
           dispatcher,
@@ -156,7 +219,7 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
           rand() < 0.05 ? { action: 'reject', reason: '重复上报' } : { action: 'file' },
         );
     } else if (r < 0.74) {
-      const [i] = await list(dispatcher, 'state=filed&limit=5');
+      const i = await anyOf('state=filed&limit=5');
       const cat = i && CATEGORIES.find((c) => c.code === i.category);
       if (i && cat) {
         const functional = suggestDepartments(cat, undefined)[0] ?? cat.department;
@@ -167,40 +230,70 @@ export function startSimulator(o: SimulatorOptions): { stop: () => void; ready: 
         });
       }
     } else if (r < 0.84) {
-      const [i] = await list(dispatcher, 'state=dispatched&limit=5');
+      const i = await anyOf('state=dispatched&limit=5');
       const c = i?.department ? await departmentFor(i.department) : null;
       if (i && c) await act(c, i, { action: 'sign' });
     } else if (r < 0.93) {
-      const [i] = await list(dispatcher, 'state=in_progress&limit=5');
+      const i = await anyOf('state=in_progress&limit=5');
       const c = i?.department ? await departmentFor(i.department) : null;
       if (i && c) await act(c, i, { action: 'resolve', note: '已处置完毕' });
     } else {
-      const [i] = await list(dispatcher, 'state=resolved&limit=5');
+      const i = await anyOf('state=resolved&limit=5');
       if (i)
         await act(dispatcher, i, { action: 'verify', passed: rand() > 0.07, note: '现场核查' });
     }
   }
 
-  const loop = (): void => {
-    if (stopped) return;
+  function start(): void {
+    if (counts.inFlight >= cap) {
+      counts.skipped++;
+      return;
+    }
+    counts.started++;
+    counts.inFlight++;
+    counts.peakInFlight = Math.max(counts.peakInFlight, counts.inFlight);
     step()
-      .catch((err: unknown) => o.log?.warn({ err: String(err) }, 'simulator step failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, (1000 / o.rate) * (0.5 + rand()));
-      });
+      .catch((err: unknown) => {
+        if (err instanceof Stopped) return;
+        counts.failed++;
+        o.log?.warn({ err: String(err) }, 'simulator step failed');
+      })
+      .finally(() => counts.inFlight--);
+  }
+
+  // Ticks keep to a schedule (each due a random 0.5–1.5 mean gaps after the last one), so a
+  // late timer does not push all later ticks back; due ticks start together.
+  let due = 0;
+  const tick = (): void => {
+    timer = null;
+    if (stopped) return;
+    const now = performance.now();
+    if (now - due > MAX_LAG_MS) {
+      counts.skipped += Math.floor((now - due) / mean);
+      due = now;
+    }
+    while (due <= now && !stopped) {
+      start();
+      due += mean * (0.5 + rand());
+    }
+    if (!stopped) timer = setTimeout(tick, due - now);
   };
   ready
     .then(() => {
-      o.log?.info({ rate: o.rate, workers: grids.length }, 'simulator running');
-      loop();
+      if (stopped || !(o.rate > 0)) return;
+      o.log?.info({ rate: o.rate, workers: grids.length, maxInFlight: cap }, 'simulator running');
+      due = performance.now();
+      tick();
     })
     .catch((err: unknown) => o.log?.warn({ err: String(err) }, 'simulator could not start'));
 
   return {
     ready,
+    stats: () => ({ ...counts }),
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);
+      timer = null;
     },
   };
 }
