@@ -132,6 +132,16 @@ export function openApiDocument(): unknown {
       '/api/snapshot': {
         get: {
           summary: 'Everything the wallboard shows now, with lastEventId',
+          parameters: [
+            { name: 'scope', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'view',
+              in: 'query',
+              description:
+                'full (default): incidents as objects; board: incidents as rows of board.fields (no free text), incidents empty',
+              schema: { type: 'string', enum: ['full', 'board'] },
+            },
+          ],
           responses: { '200': ok('snapshot'), ...errors },
         },
       },

@@ -4,6 +4,13 @@ import { findCategory } from '@cityops/domain';
 import { idempotencyKeys, incidents } from '@cityops/db';
 import pg from 'pg';
 import {
+  BOARD_FIELDS,
+  expandBoardSnapshot,
+  type BoardSnapshot,
+  type IncidentDto,
+  type Snapshot,
+} from '@cityops/protocol';
+import {
   createPostgresDatabase,
   startTestServer,
   type TestServer,
@@ -594,6 +601,38 @@ describe('Idempotency-Key', () => {
     expect(b.body.id).not.toBe(a.body.id);
     expect(b.body.reporter).toBe('dispatcher');
     expect(await countByDescription(body.description as string)).toBe(2);
+  });
+});
+
+describe('GET /api/snapshot?view=board', () => {
+  it('holds the same incidents and figures as the full snapshot, as rows without the free text', async () => {
+    await reportOk(field, storyReport({ address: '花园路与农业路交叉口' }));
+    // Both read at the same event, so they must agree exactly (nothing may happen in between).
+    let full: Snapshot;
+    let board: BoardSnapshot;
+    do {
+      full = (await dispatcher.get<Snapshot>('/api/snapshot')).body;
+      board = (await dispatcher.get<BoardSnapshot>('/api/snapshot?view=board')).body;
+    } while (full.lastEventId !== board.lastEventId);
+    expect(board.incidents).toEqual([]);
+    expect(board.board.fields).toEqual(BOARD_FIELDS);
+    expect(board.board.rows.length).toBe(full.incidents.length);
+    const { board: _rows, incidents: _none, serverTime: _t1, ...boardRest } = board;
+    const { incidents: fullIncidents, serverTime: _t2, ...fullRest } = full;
+    expect(boardRest).toEqual(fullRest);
+    const blank = { description: '', address: null, photos: [], reporter: null, extension: null };
+    const byId = (a: IncidentDto, b: IncidentDto): number => a.id - b.id;
+    expect(expandBoardSnapshot(board).incidents.sort(byId)).toEqual(
+      fullIncidents.map((i) => ({ ...i, ...blank })).sort(byId),
+    );
+    // The left-out fields were there to leave out.
+    expect(fullIncidents.some((i) => i.address === '花园路与农业路交叉口')).toBe(true);
+  });
+
+  it('422 naming `view` for an unknown view', async () => {
+    const r = await dispatcher.get('/api/snapshot?view=everything');
+    expect(r.status).toBe(422);
+    expect(Object.keys(r.body.error.fields ?? {})).toContain('view');
   });
 });
 

@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './incidents.ts';
 export * from './rest.ts';
 export * from './socket.ts';
+export * from './board-snapshot.ts';

@@ -19,6 +19,7 @@ import { getDepartment, listDepartments } from '../catalogue/departments.ts';
 import type { RegionNode } from '../regions/region-index.ts';
 
 const ScopeQuery = z.object({ scope: z.string().max(32).optional() });
+const SnapshotQuery = ScopeQuery.extend({ view: z.enum(['full', 'board']).optional() });
 const RegionQuery = z.object({
   scope: z.string().max(32).optional(),
   level: z.enum(REGION_LEVELS).optional(),
@@ -68,8 +69,9 @@ export function boardRoutes(svc: Services): Router {
   });
 
   r.get('/snapshot', async (req, res) => {
-    const q = parse(ScopeQuery, req.query, 'query');
-    res.json(await getSnapshot({ ctx: { svc, principal: principal(req) }, scopeCode: q.scope }));
+    const q = parse(SnapshotQuery, req.query, 'query');
+    const ctx = { svc, principal: principal(req) };
+    res.json(await getSnapshot({ ctx, scopeCode: q.scope, view: q.view }));
   });
 
   /** Regions as GeoJSON: the children of `scope` by default, or every region of `level` within it. */

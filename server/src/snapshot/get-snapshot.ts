@@ -6,12 +6,20 @@ import {
   localHour,
   type KpiFigures,
 } from '@cityops/domain';
-import type { Snapshot, WorkerPosition } from '@cityops/protocol';
+import {
+  boardRow,
+  BOARD_FIELDS,
+  type BoardIncident,
+  type BoardSnapshot,
+  type IncidentDto,
+  type Snapshot,
+  type WorkerPosition,
+} from '@cityops/protocol';
 import { checkins, events, incidents, users, type Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { toWire } from '../events/append-event.ts';
-import { toDto } from '../incidents/incident-row.ts';
+import { toDto, type IncidentRow } from '../incidents/incident-row.ts';
 
 const DAY = 86_400_000;
 
@@ -20,13 +28,30 @@ const DAY = 86_400_000;
  * taking `lastEventId`: the client subscribes with `since = lastEventId` and applies by
  * version, so nothing between the two reads is lost or applied twice.
  */
+export async function getSnapshot(o: {
+  ctx: Ctx;
+  scopeCode?: string | undefined;
+  view?: 'full';
+}): Promise<Snapshot>;
+export async function getSnapshot(o: {
+  ctx: Ctx;
+  scopeCode?: string | undefined;
+  view: 'board';
+}): Promise<BoardSnapshot>;
+export async function getSnapshot(o: {
+  ctx: Ctx;
+  scopeCode?: string | undefined;
+  view?: 'full' | 'board' | undefined;
+}): Promise<Snapshot | BoardSnapshot>;
 export async function getSnapshot({
   ctx,
   scopeCode,
+  view = 'full',
 }: {
   ctx: Ctx;
   scopeCode?: string | undefined;
-}): Promise<Snapshot> {
+  view?: 'full' | 'board' | undefined;
+}): Promise<Snapshot | BoardSnapshot> {
   const { svc, principal } = ctx;
   const scope = resolveScope(svc.regions, principal, scopeCode);
   const prefix = `${encodePath(scope.path)}%`;
@@ -39,20 +64,18 @@ export async function getSnapshot({
         .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
         .from(events);
       const lastEventId = Number(m?.max ?? 0);
-      const rows = await tx
-        .select()
-        .from(incidents)
-        .where(
-          and(
-            like(incidents.path, prefix),
-            or(
-              notInArray(incidents.state, ['closed', 'rejected']),
-              gte(incidents.closedAt, dayStart),
-              gte(incidents.reportedAt, dayStart),
-            ),
-          ),
-        );
-      const list = rows.map(toDto);
+      const onBoard = and(
+        like(incidents.path, prefix),
+        or(
+          notInArray(incidents.state, ['closed', 'rejected']),
+          gte(incidents.closedAt, dayStart),
+          gte(incidents.reportedAt, dayStart),
+        ),
+      );
+      const list: (IncidentDto | BoardIncident)[] =
+        view === 'board'
+          ? (await tx.select(BOARD_COLUMNS).from(incidents).where(onBoard)).map(toBoardIncident)
+          : (await tx.select().from(incidents).where(onBoard)).map(toDto);
       const workers = await workerPositions(tx, prefix, dayStart);
       const visits = await tx
         .select({ grid: checkins.gridCode, last: sql<Date>`max(${checkins.at})` })
@@ -68,12 +91,11 @@ export async function getSnapshot({
         .where(like(events.path, prefix))
         .orderBy(desc(events.id))
         .limit(40);
-      return {
+      const rest = {
         scope: svc.regions.summary(scope),
         children: svc.regions.children(scope.code).map((c) => svc.regions.summary(c)),
         lastEventId,
         serverTime: now.toISOString(),
-        incidents: list,
         workers,
         gridVisits,
         gridCount,
@@ -90,9 +112,60 @@ export async function getSnapshot({
         hourly: await hourly(tx, prefix, dayStart, svc.utcOffsetMinutes),
         departmentReturns: await departmentReturns(tx, prefix, dayStart),
       };
+      return view === 'board'
+        ? {
+            ...rest,
+            incidents: [] as [],
+            board: { fields: BOARD_FIELDS, rows: list.map((i) => boardRow(i)) },
+          }
+        : { ...rest, incidents: list as IncidentDto[] };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
+}
+
+/** The columns a board row needs (no free text or JSON: about half the bytes to read). */
+const BOARD_COLUMNS = {
+  id: incidents.id,
+  version: incidents.version,
+  state: incidents.state,
+  categoryCode: incidents.categoryCode,
+  priority: incidents.priority,
+  source: incidents.source,
+  lng: incidents.lng,
+  lat: incidents.lat,
+  gridCode: incidents.gridCode,
+  path: incidents.path,
+  departmentCode: incidents.departmentCode,
+  deadline: incidents.deadline,
+  overdue: incidents.overdue,
+  escalated: incidents.escalated,
+  reminded: incidents.reminded,
+  returnCount: incidents.returnCount,
+  reworkCount: incidents.reworkCount,
+  mergedInto: incidents.mergedInto,
+  reportedAt: incidents.reportedAt,
+  filedAt: incidents.filedAt,
+  dispatchedAt: incidents.dispatchedAt,
+  resolvedAt: incidents.resolvedAt,
+  closedAt: incidents.closedAt,
+  updatedAt: incidents.updatedAt,
+};
+
+type BoardColumns = { [K in keyof typeof BOARD_COLUMNS]: IncidentRow[K] };
+
+/** The board's fields of an incident, mapped by `toDto` (the left-out ones are empty). */
+function toBoardIncident(r: BoardColumns): BoardIncident {
+  // toDto reads only the columns it maps: the ones not selected are given as empty.
+  const row = {
+    ...r,
+    description: '',
+    address: null,
+    extension: null,
+    photos: [],
+    reporterName: null,
+  };
+  return toDto(row as unknown as IncidentRow);
 }
 
 async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<WorkerPosition[]> {
@@ -126,7 +199,14 @@ async function yesterdayFigures(
   const yStart = new Date(dayStart.getTime() - DAY);
   // The incidents that mattered then: open at t, or reported/resolved/filed yesterday before t.
   const rows = await tx
-    .select()
+    .select({
+      state: incidents.state,
+      reportedAt: incidents.reportedAt,
+      filedAt: incidents.filedAt,
+      resolvedAt: incidents.resolvedAt,
+      closedAt: incidents.closedAt,
+      deadline: incidents.deadline,
+    })
     .from(incidents)
     .where(
       and(
