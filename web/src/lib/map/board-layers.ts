@@ -65,6 +65,9 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
           ...LOAD_STOPS.flat(),
         ],
         'fill-opacity': fillOpacity,
+        // The grids tile the city edge to edge and grids-line draws their borders: the
+        // antialiasing pass (an outline per polygon) cost a third of a software-GL frame.
+        'fill-antialias': false,
       },
     },
     {
@@ -85,6 +88,7 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
           COVERAGE_COLORS[0],
         ],
         'fill-opacity': fillOpacity,
+        'fill-antialias': false,
       },
     },
     {
@@ -118,6 +122,9 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
       id: 'grids-line',
       type: 'line',
       source: SOURCES.grids,
+      // Zoomed out to a whole city the borders of its thousands of grids are under half a
+      // pixel wide: texture, not information, and half the cost of a software-GL frame.
+      minzoom: 10.5,
       paint: {
         'line-color': [
           'case',

@@ -68,6 +68,22 @@ describe('CommitGate', () => {
     expect(commits).toEqual([0, 1000, 2000]);
   });
 
+  it('brings a waiting commit forward on hurry(), once', () => {
+    const { g, advance, commits } = gate(1000);
+    const ran: string[] = [];
+    g.later('a', () => ran.push('a'));
+    advance(100);
+    g.later('b', () => ran.push('b'));
+    advance(100);
+    g.hurry();
+    g.later('c', () => ran.push('c'));
+    advance(0);
+    expect(ran).toEqual(['a', 'b', 'c']);
+    advance(5000);
+    // The commit planned for t=1000 was replaced, not run as well.
+    expect(commits).toEqual([0, 200]);
+  });
+
   it('commits at once after hurry(), and nothing after dispose()', () => {
     const { g, advance, commits } = gate(1000);
     const ran: string[] = [];

@@ -11,7 +11,8 @@ export class CommitGate {
   readonly #now: () => number;
   readonly #wrap: (commit: () => void) => void;
   readonly #pending = new Map<string, () => void>();
-  #scheduled = false;
+  /** The commit scheduled next, if any (a hurried one replaces a later one). */
+  #scheduled: object | null = null;
   #last = -Infinity;
   #disposed = false;
 
@@ -37,14 +38,16 @@ export class CommitGate {
   later(key: string, job: () => void): void {
     if (this.#disposed) return;
     this.#pending.set(key, job);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    this.#schedule(() => this.#commit(), Math.max(0, this.#last + this.#gapMs - this.#now()));
+    if (!this.#scheduled) this.#plan(Math.max(0, this.#last + this.#gapMs - this.#now()));
   }
 
-  /** The next commit need not wait for the gap (the scope changed: show it whole at once). */
+  /**
+   * The next commit need not wait for the gap: someone asked for something (a toggle, a new
+   * scope) and should see it at once, not a second later.
+   */
   hurry(): void {
     this.#last = -Infinity;
+    if (this.#scheduled) this.#plan(0);
   }
 
   dispose(): void {
@@ -52,8 +55,16 @@ export class CommitGate {
     this.#pending.clear();
   }
 
+  #plan(delayMs: number): void {
+    const token = {};
+    this.#scheduled = token;
+    this.#schedule(() => {
+      if (this.#scheduled === token) this.#commit();
+    }, delayMs);
+  }
+
   #commit(): void {
-    this.#scheduled = false;
+    this.#scheduled = null;
     if (this.#disposed) return;
     this.#last = this.#now();
     const jobs = [...this.#pending.values()];
