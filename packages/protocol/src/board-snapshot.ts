@@ -56,21 +56,53 @@ const NO_PHOTOS: string[] = [];
 /**
  * The snapshot a board view stands for, with each incident an IncidentDto whose left-out
  * fields are empty (description '', address, reporter and extension null, no photos). The
- * row order is read from `fields`, so a server that sends more or fewer fields is understood.
+ * row order is read from `fields`, so a server that sends them in another order is understood.
+ * Each incident is one object literal, so all 50,000 share one compact shape in the engine.
  */
 export function expandBoardSnapshot(s: BoardSnapshot): Snapshot {
   const { board, ...rest } = s;
-  const { fields, rows } = board;
-  const incidents = rows.map((row) => {
-    const i: Record<string, unknown> = {
+  return { ...rest, incidents: expandBoardRows(board.fields, board.rows) };
+}
+
+/** Board rows of `fields` as IncidentDtos (see expandBoardSnapshot). */
+export function expandBoardRows(
+  fields: readonly BoardField[],
+  rows: readonly unknown[][],
+): IncidentDto[] {
+  const at = {} as Record<BoardField, number>;
+  for (const f of BOARD_FIELDS) at[f] = fields.indexOf(f);
+  return rows.map((r): IncidentDto => {
+    const v = (k: number): never => r[k] as never;
+    return {
+      id: v(at.id),
+      version: v(at.version),
+      state: v(at.state),
+      category: v(at.category),
+      priority: v(at.priority),
+      source: v(at.source),
       description: '',
       address: null,
+      lng: v(at.lng),
+      lat: v(at.lat),
+      gridCode: v(at.gridCode),
+      path: v(at.path),
+      department: v(at.department),
+      deadline: v(at.deadline),
+      overdue: v(at.overdue),
+      escalated: v(at.escalated),
+      reminded: v(at.reminded),
+      returnCount: v(at.returnCount),
+      reworkCount: v(at.reworkCount),
+      mergedInto: v(at.mergedInto),
       extension: null,
       photos: NO_PHOTOS,
       reporter: null,
+      reportedAt: v(at.reportedAt),
+      filedAt: v(at.filedAt),
+      dispatchedAt: v(at.dispatchedAt),
+      resolvedAt: v(at.resolvedAt),
+      closedAt: v(at.closedAt),
+      updatedAt: v(at.updatedAt),
     };
-    for (let k = 0; k < fields.length; k++) i[fields[k]!] = row[k];
-    return i as unknown as IncidentDto;
   });
-  return { ...rest, incidents };
 }
