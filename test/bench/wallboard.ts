@@ -7,7 +7,7 @@
  * Prints per tab: first full render, flush main-thread time (apply + every effect it sets off,
  * timed with flushSync), long tasks over 50 ms, and memory growth after the first minute (JS
  * heap after a forced GC, and the tab's renderer process RSS, which includes the map workers).
- *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board]
+ *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board] [--gpu-compositing=1]
  * Needs a web build (WEB_BUILD_DIR or web/build) and Postgres (the bench writes the open incidents).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ const opt = flags(process.argv.slice(2), {
   warmup: '180',
   profile: '',
   only: '',
+  'gpu-compositing': '',
 });
 /**
  * A simulator starts its steps on schedule, not after the last one: one reaches the rate if the
@@ -63,7 +64,9 @@ const server = await spawnServer(
   600_000,
 );
 const db = await open({ url: pg.url });
-const browser = await launchBrowser();
+/** `--gpu-compositing=1`: composite through SwiftShader too (see launchBrowser). */
+const GPU_COMPOSITING = opt['gpu-compositing'] === '1';
+const browser = await launchBrowser({ gpuCompositing: GPU_COMPOSITING });
 const browserCdp = await browser.newBrowserCDPSession();
 const running: { sim: { stop: () => void } | null } = { sim: null };
 
@@ -510,7 +513,7 @@ try {
   running.sim = null;
   counter.close();
   console.log(
-    `\nwallboard bench: scale=${opt.scale} open=${OPEN} simulator rate=${RATE}/s over ${SIMS} simulators, ${MINUTES} min per variant; load ${loadStart} → ${machineLoad()}\n`,
+    `\nwallboard bench: scale=${opt.scale} open=${OPEN} simulator rate=${RATE}/s over ${SIMS} simulators, ${MINUTES} min per variant, ${GPU_COMPOSITING ? 'GPU compositing through SwiftShader' : 'software compositing (--disable-gpu)'}; load ${loadStart} → ${machineLoad()}\n`,
   );
   console.log(
     table([

@@ -33,7 +33,19 @@ export const CHROMIUM_ARGS = [
  * Launch real Chromium and check that WebGL2 works before any test relies on the map.
  * Fails with a message that says what is missing, never skips.
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(
+  options: {
+    /**
+     * Benchmark only: leave out `--disable-gpu`, so the page is composited through SwiftShader
+     * too. With software compositing every WebGL frame is read back on the page's main thread
+     * (`ReadPixels`); a wall PC with a GPU composites the map's frames without that.
+     */
+    gpuCompositing?: boolean;
+  } = {},
+): Promise<Browser> {
+  const args = options.gpuCompositing
+    ? CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu')
+    : CHROMIUM_ARGS;
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}. Install it (apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.`,
@@ -41,7 +53,7 @@ export async function launchBrowser(): Promise<Browser> {
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
+    args,
     headless: true,
   });
   const page = await browser.newPage();
@@ -55,7 +67,7 @@ export async function launchBrowser(): Promise<Browser> {
     if (!webgl2) {
       await browser.close();
       throw new Error(
-        `WebGL2 is not available in ${CHROMIUM} with flags ${CHROMIUM_ARGS.join(' ')}. The map needs it; check the SwiftShader flags for this Chromium version.`,
+        `WebGL2 is not available in ${CHROMIUM} with flags ${args.join(' ')}. The map needs it; check the SwiftShader flags for this Chromium version.`,
       );
     }
   } finally {

@@ -24,7 +24,6 @@ export function categoryMixOption(slices: CategorySlice[], rem: number): ECharts
   const colorOf = (code: string): string =>
     SERIES_COLORS[CATEGORY_GROUPS.findIndex((g) => g.code === code)] ?? COLORS.muted;
   return {
-    animationDurationUpdate: 300,
     tooltip: { trigger: 'item', textStyle: { fontSize: rem * 0.9 } },
     series: [
       {

@@ -12,7 +12,6 @@ export function hourlyOption(
   const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
   const axisLabel = { color: COLORS.muted, fontSize: rem * 0.75 };
   return {
-    animationDurationUpdate: 300,
     grid: { left: rem * 2.6, right: rem * 0.8, top: rem * 2.2, bottom: rem * 1.6 },
     legend: {
       top: 0,

@@ -39,7 +39,6 @@ export function rankingByOnTime(rows: RegionLoad[]): RegionLoad[] {
 export function onTimeOption(rows: RegionLoad[], name: string, rem: number): EChartsCoreOption {
   const shown = rankingByOnTime(rows).slice(0, 12).reverse();
   return {
-    animationDurationUpdate: 300,
     grid: {
       left: rem * 0.5,
       right: rem * 3,
@@ -106,7 +105,6 @@ export function rankingOption(
   // Largest at the top: a horizontal bar chart lists categories bottom-up.
   const shown = rows.slice(0, 12).reverse();
   return {
-    animationDurationUpdate: 300,
     grid: {
       left: rem * 0.5,
       right: rem * 2.6,

@@ -18,7 +18,6 @@ export function resolutionOption(
     .slice(0, 7)
     .reverse();
   return {
-    animationDurationUpdate: 300,
     grid: {
       left: rem * 0.5,
       right: rem * 0.8,

@@ -10,7 +10,6 @@ export function sourceMixOption(
 ): EChartsCoreOption {
   const shown = SOURCES.filter((s) => counts[s] > 0);
   return {
-    animationDurationUpdate: 300,
     tooltip: { trigger: 'item', textStyle: { fontSize: rem * 0.9 } },
     legend: {
       orient: 'vertical',

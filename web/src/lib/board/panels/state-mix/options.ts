@@ -10,7 +10,6 @@ export function stateMixOption(
 ): EChartsCoreOption {
   const states = INCIDENT_STATES.filter((s) => s !== 'rejected');
   return {
-    animationDurationUpdate: 300,
     grid: {
       left: rem * 0.5,
       right: rem * 0.5,
