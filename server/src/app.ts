@@ -213,7 +213,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   api.use(incidentRoutes(services));
   api.use(accountRoutes(services));
   api.use(boardRoutes(services));
-  api.use(statsRoutes(services, { warm: options.warmStats === true }));
+  /** Aborted by close(): background work started by routes stops with the app. */
+  const closing = new AbortController();
+  api.use(statsRoutes(services, { warm: options.warmStats === true, stop: closing.signal }));
   app.use('/api', api);
   app.use(
     '/open311/v2',
@@ -307,6 +309,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof addr === 'object' && addr ? addr.port : port;
     },
     async close() {
+      closing.abort();
       await relay.stop();
       sla.stop();
       live.stop();

@@ -15,9 +15,13 @@ const WARM_EVERY_MS = 15 * 60_000;
 /**
  * Leaders' statistics: JSON by default, `format=csv&table=…` or `format=xlsx` to download.
  * `warm`: build the rollup up to yesterday in the background, after start and after each
- * midnight, so that a leader's first report does not wait for the days to be built.
+ * midnight, so that a leader's first report does not wait for the days to be built, until
+ * `stop` is aborted (the app's close).
  */
-export function statsRoutes(svc: Services, opts: { warm?: boolean } = {}): Router {
+export function statsRoutes(
+  svc: Services,
+  opts: { warm?: boolean; stop?: AbortSignal } = {},
+): Router {
   const r = Router();
   const stats = new StatsContext(svc);
   if (opts.warm) {
@@ -27,8 +31,12 @@ export function statsRoutes(svc: Services, opts: { warm?: boolean } = {}): Route
         svc.log.warn({ err }, 'statistics rollup not built in the background; reports build it');
       });
     };
-    setTimeout(warm, 5_000).unref();
-    setInterval(warm, WARM_EVERY_MS).unref();
+    const first = setTimeout(warm, 5_000).unref();
+    const every = setInterval(warm, WARM_EVERY_MS).unref();
+    opts.stop?.addEventListener('abort', () => {
+      clearTimeout(first);
+      clearInterval(every);
+    });
   }
 
   async function send(
