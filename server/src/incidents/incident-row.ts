@@ -1,12 +1,43 @@
 import { decodePath, type Actor, type IncidentCore, type Principal } from '@cityops/domain';
-import type { IncidentDto } from '@cityops/protocol';
+import type { BoardIncident, IncidentDto } from '@cityops/protocol';
 import { incidents } from '@cityops/db';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toDto(row: IncidentRow): IncidentDto {
+/** The columns an incident's board fields come from (no free text or JSON to read). */
+export const BOARD_COLUMNS = {
+  id: incidents.id,
+  version: incidents.version,
+  state: incidents.state,
+  categoryCode: incidents.categoryCode,
+  priority: incidents.priority,
+  source: incidents.source,
+  lng: incidents.lng,
+  lat: incidents.lat,
+  gridCode: incidents.gridCode,
+  path: incidents.path,
+  departmentCode: incidents.departmentCode,
+  deadline: incidents.deadline,
+  overdue: incidents.overdue,
+  escalated: incidents.escalated,
+  reminded: incidents.reminded,
+  returnCount: incidents.returnCount,
+  reworkCount: incidents.reworkCount,
+  mergedInto: incidents.mergedInto,
+  reportedAt: incidents.reportedAt,
+  filedAt: incidents.filedAt,
+  dispatchedAt: incidents.dispatchedAt,
+  resolvedAt: incidents.resolvedAt,
+  closedAt: incidents.closedAt,
+  updatedAt: incidents.updatedAt,
+};
+
+export type BoardRow = Pick<IncidentRow, keyof typeof BOARD_COLUMNS>;
+
+/** The fields a wallboard keeps (BOARD_FIELDS), from the columns BOARD_COLUMNS selects. */
+export function toBoardDto(row: BoardRow): BoardIncident {
   return {
     id: row.id,
     version: row.version,
@@ -14,8 +45,6 @@ export function toDto(row: IncidentRow): IncidentDto {
     category: row.categoryCode,
     priority: row.priority,
     source: row.source,
-    description: row.description,
-    address: row.address,
     lng: row.lng,
     lat: row.lat,
     gridCode: row.gridCode,
@@ -28,15 +57,23 @@ export function toDto(row: IncidentRow): IncidentDto {
     returnCount: row.returnCount,
     reworkCount: row.reworkCount,
     mergedInto: row.mergedInto,
-    extension: row.extension ?? null,
-    photos: row.photos,
-    reporter: row.reporterName,
     reportedAt: row.reportedAt.toISOString(),
     filedAt: iso(row.filedAt),
     dispatchedAt: iso(row.dispatchedAt),
     resolvedAt: iso(row.resolvedAt),
     closedAt: iso(row.closedAt),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toDto(row: IncidentRow): IncidentDto {
+  return {
+    ...toBoardDto(row),
+    description: row.description,
+    address: row.address,
+    extension: row.extension ?? null,
+    photos: row.photos,
+    reporter: row.reporterName,
   };
 }
 

@@ -19,7 +19,7 @@ import { checkins, events, incidents, users, type Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { toWire } from '../events/append-event.ts';
-import { toDto, type IncidentRow } from '../incidents/incident-row.ts';
+import { BOARD_COLUMNS, toBoardDto, toDto } from '../incidents/incident-row.ts';
 
 const DAY = 86_400_000;
 
@@ -28,21 +28,6 @@ const DAY = 86_400_000;
  * taking `lastEventId`: the client subscribes with `since = lastEventId` and applies by
  * version, so nothing between the two reads is lost or applied twice.
  */
-export async function getSnapshot(o: {
-  ctx: Ctx;
-  scopeCode?: string | undefined;
-  view?: 'full';
-}): Promise<Snapshot>;
-export async function getSnapshot(o: {
-  ctx: Ctx;
-  scopeCode?: string | undefined;
-  view: 'board';
-}): Promise<BoardSnapshot>;
-export async function getSnapshot(o: {
-  ctx: Ctx;
-  scopeCode?: string | undefined;
-  view?: 'full' | 'board' | undefined;
-}): Promise<Snapshot | BoardSnapshot>;
 export async function getSnapshot({
   ctx,
   scopeCode,
@@ -74,7 +59,7 @@ export async function getSnapshot({
       );
       const list: (IncidentDto | BoardIncident)[] =
         view === 'board'
-          ? (await tx.select(BOARD_COLUMNS).from(incidents).where(onBoard)).map(toBoardIncident)
+          ? (await tx.select(BOARD_COLUMNS).from(incidents).where(onBoard)).map(toBoardDto)
           : (await tx.select().from(incidents).where(onBoard)).map(toDto);
       const workers = await workerPositions(tx, prefix, dayStart);
       const visits = await tx
@@ -122,50 +107,6 @@ export async function getSnapshot({
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
-}
-
-/** The columns a board row needs (no free text or JSON: about half the bytes to read). */
-const BOARD_COLUMNS = {
-  id: incidents.id,
-  version: incidents.version,
-  state: incidents.state,
-  categoryCode: incidents.categoryCode,
-  priority: incidents.priority,
-  source: incidents.source,
-  lng: incidents.lng,
-  lat: incidents.lat,
-  gridCode: incidents.gridCode,
-  path: incidents.path,
-  departmentCode: incidents.departmentCode,
-  deadline: incidents.deadline,
-  overdue: incidents.overdue,
-  escalated: incidents.escalated,
-  reminded: incidents.reminded,
-  returnCount: incidents.returnCount,
-  reworkCount: incidents.reworkCount,
-  mergedInto: incidents.mergedInto,
-  reportedAt: incidents.reportedAt,
-  filedAt: incidents.filedAt,
-  dispatchedAt: incidents.dispatchedAt,
-  resolvedAt: incidents.resolvedAt,
-  closedAt: incidents.closedAt,
-  updatedAt: incidents.updatedAt,
-};
-
-type BoardColumns = { [K in keyof typeof BOARD_COLUMNS]: IncidentRow[K] };
-
-/** The board's fields of an incident, mapped by `toDto` (the left-out ones are empty). */
-function toBoardIncident(r: BoardColumns): BoardIncident {
-  // toDto reads only the columns it maps: the ones not selected are given as empty.
-  const row = {
-    ...r,
-    description: '',
-    address: null,
-    extension: null,
-    photos: [],
-    reporterName: null,
-  };
-  return toDto(row as unknown as IncidentRow);
 }
 
 async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<WorkerPosition[]> {
