@@ -40,9 +40,9 @@ const opt = flags(process.argv.slice(2), {
  * server keeps up, two share the work. Each logs in as the dispatcher (10 logins a minute).
  */
 const SIMS = Math.max(1, Number(opt.sims));
-/** `--rate=0`: no simulator, the board at rest (what a frame and a commit cost without a stream). */
 const MINUTES = Number(opt.minutes);
 const OPEN = Number(opt.open);
+/** `--rate=0`: no simulator, the board at rest (what a frame and a commit cost without a stream). */
 const RATE = Number(opt.rate);
 /** Longest wait for the simulators to reach the rate (their grid workers log in on first use). */
 const WARMUP_S = Number(opt.warmup);

@@ -3,7 +3,7 @@
  * runs steps side by side up to its cap (behind a proxy that makes every request slow), and
  * after `stop()` neither starts steps nor makes requests, nor keeps its process alive.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -36,13 +36,11 @@ function simulate(o: Partial<Parameters<typeof startSimulator>[0]> = {}): Simula
   return s;
 }
 
-/** Polls until `done()` holds; fails with `what` after `ms`. */
+/** Polls until `done()` holds (vitest's waitUntil); fails naming `what` after `ms`. */
 async function until(what: string, done: () => boolean | Promise<boolean>, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+  await vi.waitUntil(done, { timeout: ms, interval: 50 }).catch(() => {
+    throw new Error(`timed out waiting for ${what}`);
+  });
 }
 
 /** Events after `afterId`, counted by type and actor, straight from the database. */

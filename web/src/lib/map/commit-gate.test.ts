@@ -99,4 +99,16 @@ describe('CommitGate', () => {
     expect(ran).toEqual(['a', 'b']);
     expect(commits).toEqual([0, 10]);
   });
+
+  it('runs each job at once when immediate (the naive variant)', () => {
+    const ran: string[] = [];
+    const g = new CommitGate({
+      gapMs: 1000,
+      immediate: true,
+      schedule: () => ran.push('scheduled'),
+    });
+    g.later('a', () => ran.push('a'));
+    g.later('a', () => ran.push('a again'));
+    expect(ran).toEqual(['a', 'a again']);
+  });
 });

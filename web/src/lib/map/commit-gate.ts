@@ -7,6 +7,7 @@
  */
 export class CommitGate {
   readonly #gapMs: number;
+  readonly #immediate: boolean;
   readonly #schedule: (run: () => void, delayMs: number) => void;
   readonly #now: () => number;
   readonly #wrap: (commit: () => void) => void;
@@ -18,25 +19,27 @@ export class CommitGate {
 
   constructor(options: {
     gapMs: number;
+    /** Every job runs at once, in its caller's task (the benchmark's naive variant). */
+    immediate?: boolean;
     schedule?: (run: () => void, delayMs: number) => void;
     now?: () => number;
     /** Runs each commit (the benchmark times it). */
     wrap?: (commit: () => void) => void;
   }) {
     this.#gapMs = options.gapMs;
+    this.#immediate = options.immediate ?? false;
     this.#schedule = options.schedule ?? ((run, ms) => setTimeout(run, ms));
     this.#now = options.now ?? (() => performance.now());
     this.#wrap = options.wrap ?? ((commit) => commit());
   }
 
-  /** Jobs waiting for the next commit, by key. */
-  get waiting(): ReadonlySet<string> {
-    return new Set(this.#pending.keys());
-  }
-
   /** Run `job` in the next commit, in place of any job waiting under `key`. */
   later(key: string, job: () => void): void {
     if (this.#disposed) return;
+    if (this.#immediate) {
+      job();
+      return;
+    }
     this.#pending.set(key, job);
     if (!this.#scheduled) this.#plan(Math.max(0, this.#last + this.#gapMs - this.#now()));
   }

@@ -18,10 +18,6 @@ export class PulseMarkers {
     this.#limit = limit;
   }
 
-  get size(): number {
-    return this.#markers.size;
-  }
-
   /** Pulse exactly the newest `limit` of `fresh` (in arrival order, oldest first). */
   show(fresh: PointCollection): void {
     const wanted = new Map<number, [number, number]>();
