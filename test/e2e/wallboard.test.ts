@@ -452,4 +452,48 @@ describe('wallboard', () => {
       errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)),
     ).toEqual([]);
   });
+
+  it('opens a card from a point, with the report’s own words (not in the board snapshot) and its timeline', async () => {
+    const code = (await page.getByTestId('scope').getAttribute('data-code'))!;
+    const grid = city.grids.filter((g) => g.path.includes(code))[11]!;
+    const description = `e2e 卡片：井盖缺失 ${Date.now()}`;
+    const made = await reporter.post<IncidentDto>('/api/incidents', {
+      category: CATEGORIES[0]!.code,
+      lng: grid.center[0] + 1e-4,
+      lat: grid.center[1] + 1e-4,
+      description,
+      address: '花园路与农业路交叉口东南角',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const incident = made.body;
+    // Reloaded, the board has the incident from its snapshot's board view, without its text.
+    await page.reload();
+    await waitLive();
+    await expect
+      .poll(async () => (await mapIncidentIds()).includes(incident.id), { timeout: 10_000 })
+      .toBe(true);
+    // Close in, where points are not clustered, and find the page pixel of its point.
+    const at = (): Promise<{ x: number; y: number } | null> =>
+      page.evaluate(
+        ({ id, lng, lat }) => {
+          const m = (document.querySelector('.map') as HTMLElement & { maplibre?: any }).maplibre;
+          if (m.getZoom() < 15) m.jumpTo({ center: [lng, lat], zoom: 16 });
+          const p = m.project([lng, lat]);
+          const hit = m.queryRenderedFeatures([p.x, p.y], { layers: ['incident-points'] }).at(0) as
+            { properties: { id: number } } | undefined;
+          if (hit?.properties.id !== id) return null;
+          const r = (m.getCanvas() as HTMLCanvasElement).getBoundingClientRect();
+          return { x: r.left + p.x, y: r.top + p.y };
+        },
+        { id: incident.id, lng: incident.lng, lat: incident.lat },
+      );
+    await expect.poll(at, { timeout: 10_000 }).not.toBeNull();
+    const pixel = (await at())!;
+    await page.mouse.click(pixel.x, pixel.y);
+    const card = page.locator('aside.card');
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain(description);
+    expect(await card.textContent()).toContain('花园路与农业路交叉口东南角');
+    expect(await card.textContent()).toContain(`#${incident.id}`);
+    await expect.poll(() => card.locator('.timeline li').count()).toBeGreaterThan(0);
+  });
 });
