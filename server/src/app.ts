@@ -40,8 +40,11 @@ export interface AppOptions {
   webDir?: string;
   /** Where photo bytes go; default a disk store under PHOTO_DIR or DATA_DIR/photos. */
   photoStore?: PhotoStore;
-  /** Build the statistics rollup in the background (the server's entry point; tests leave it off). */
-  warmStats?: boolean;
+  /**
+   * Background work the server's entry point wants and tests leave off: the statistics rollup
+   * built up to yesterday, and the city's board snapshot read at start and kept current.
+   */
+  warm?: boolean;
 }
 
 export interface App {
@@ -212,10 +215,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
   api.use(incidentRoutes(services));
   api.use(accountRoutes(services));
-  api.use(boardRoutes(services));
   /** Aborted by close(): background work started by routes stops with the app. */
   const closing = new AbortController();
-  api.use(statsRoutes(services, { warm: options.warmStats === true, stop: closing.signal }));
+  const warm = options.warm === true;
+  api.use(boardRoutes(services, { warm, stop: closing.signal, metrics }));
+  api.use(statsRoutes(services, { warm, stop: closing.signal }));
   app.use('/api', api);
   app.use(
     '/open311/v2',

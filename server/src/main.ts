@@ -69,7 +69,7 @@ if (await isEmpty(database.db)) {
   }
 }
 
-const app = await createApp({ config, database, log, warmStats: true });
+const app = await createApp({ config, database, log, warm: true });
 const port = await app.listen(config.PORT, config.HOST).catch(async (err: unknown) => {
   if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
   log.fatal(

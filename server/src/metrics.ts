@@ -14,6 +14,8 @@ export interface Metrics {
   slowConsumers: client.Counter;
   slowConsumerDisconnects: client.Counter;
   liveBacklogMax: client.Gauge;
+  /** Board snapshot copies read whole or caught up from the events (see BoardSnapshots). */
+  boardSnapshotRead: client.Histogram<'kind'>;
   /** Count one relay flush and observe its commit→emit lag and read time. */
   observeRelayBatch(events: number, timing: FlushTiming): void;
 }
@@ -49,6 +51,13 @@ export function createMetrics(): Metrics {
       name: 'cityops_relay_lag_seconds',
       help: 'Time from a commit being signalled to the relay emitting its events (batching included)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    boardSnapshotRead: new client.Histogram({
+      name: 'cityops_board_snapshot_read_seconds',
+      help: 'Time to bring an in-memory board snapshot up to date: read whole (kind=whole) or from the events since (kind=catch_up)',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     relayRead: new client.Histogram({

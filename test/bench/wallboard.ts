@@ -16,7 +16,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { CATEGORIES, encodePath, type IncidentState } from '@cityops/domain';
 import type { ClientToServer, ServerToClient } from '@cityops/protocol';
-import { incidents as incidentsTable, open } from '@cityops/db';
+import { events as eventsTable, incidents as incidentsTable, open } from '@cityops/db';
 import { buildCity, startSimulator, type CityScale } from '@cityops/seed';
 import { launchBrowser, loginContext } from '../support/browser.ts';
 import { spawnServer } from '../support/spawn-server.ts';
@@ -70,12 +70,17 @@ const browser = await launchBrowser({ gpuCompositing: GPU_COMPOSITING });
 const browserCdp = await browser.newBrowserCDPSession();
 const running: { sim: { stop: () => void } | null } = { sim: null };
 
-/** Open incidents written straight into the database (the board reads them in its snapshot). */
-async function writeOpenIncidents(n: number): Promise<void> {
+/**
+ * Open incidents written straight into the database, each with its `incident.reported` event
+ * as the server would write it (the board's snapshot copy is kept from the events). Returns the
+ * last event id written: the events counter starts after it.
+ */
+async function writeOpenIncidents(n: number): Promise<number> {
   const city = buildCity(opt.scale as CityScale);
   const states: IncidentState[] = ['reported', 'filed', 'dispatched', 'in_progress', 'resolved'];
   const now = Date.now();
   const BATCH = 1000;
+  let last = 0;
   for (let start = 0; start < n; start += BATCH) {
     const rows = [];
     for (let i = start; i < Math.min(n, start + BATCH); i++) {
@@ -105,14 +110,37 @@ async function writeOpenIncidents(n: number): Promise<void> {
         updatedAt: reportedAt,
       });
     }
-    await db.db.insert(incidentsTable).values(rows);
+    const written = await db.db
+      .insert(incidentsTable)
+      .values(rows)
+      .returning({
+        id: incidentsTable.id,
+        path: incidentsTable.path,
+        at: incidentsTable.reportedAt,
+      });
+    const ids = await db.db
+      .insert(eventsTable)
+      .values(
+        written.map((w) => ({
+          type: 'incident.reported',
+          at: w.at,
+          actor: 'bench',
+          path: w.path,
+          incidentId: w.id,
+          data: {},
+        })),
+      )
+      .returning({ id: eventsTable.id });
+    last = Math.max(last, ...ids.map((r) => r.id));
   }
+  return last;
 }
 
 /** A city-wide socket that only counts the live events (a LiveClient would keep them all). */
 async function eventCounter(
   operator: User,
   scope: string,
+  after: number,
 ): Promise<{ count: () => number; close: () => void }> {
   const socket: Socket<ServerToClient, ClientToServer> = io(`${server.url}/live`, {
     path: '/socket.io',
@@ -121,7 +149,7 @@ async function eventCounter(
     reconnection: false,
     extraHeaders: { cookie: operator.cookie },
   });
-  let last = 0;
+  let last = after;
   let n = 0;
   socket.on('events', ({ events }) => {
     for (const e of events) {
@@ -474,11 +502,11 @@ function verdicts(r: Result): string {
 try {
   const loadStart = machineLoad();
   const t0 = performance.now();
-  await writeOpenIncidents(OPEN);
+  const written = await writeOpenIncidents(OPEN);
   log(`wrote ${OPEN} open incidents in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const operator = await User.login(server.url, 'operator', PASSWORD);
   const scope = (await operator.get<{ scope: { code: string } }>('/api/auth/me')).body.scope.code;
-  const counter = await eventCounter(operator, scope);
+  const counter = await eventCounter(operator, scope, written);
   // The same simulators drive both tabs: started once, and warmed up first (each grid worker
   // logs in on its first action, and argon2 logins, not events, would fill the first minutes).
   const sims = Array.from({ length: SIMS }, (_, k) =>

@@ -8,10 +8,12 @@ import {
 } from '@cityops/domain';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
+import type { Metrics } from '../metrics.ts';
 import { parse } from '../http/errors.ts';
 import { principal } from '../auth/middleware.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { getSnapshot } from '../snapshot/get-snapshot.ts';
+import { BoardSnapshots } from '../snapshot/board-snapshots.ts';
 import { checkIn } from '../patrols/check-in.ts';
 import { myPatrol } from '../patrols/my-patrol.ts';
 import { fieldWork } from '../patrols/field-work.ts';
@@ -43,8 +45,26 @@ function featureCollection(nodes: RegionNode[]): string {
   });
 }
 
-export function boardRoutes(svc: Services): Router {
+/**
+ * `warm`: read the city's board snapshot at start and keep it (the wall's usual scope). The
+ * copies in use are caught up in the background until `stop` aborts.
+ */
+export function boardRoutes(
+  svc: Services,
+  opts: { warm?: boolean; stop?: AbortSignal; metrics?: Metrics } = {},
+): Router {
   const r = Router();
+  const read = opts.metrics?.boardSnapshotRead;
+  const boards = new BoardSnapshots(svc, {
+    onRead: read && ((kind, seconds) => read.observe({ kind }, seconds)),
+  });
+  boards.start();
+  opts.stop?.addEventListener('abort', () => boards.stop());
+  const root = svc.regions.root;
+  if (opts.warm && root)
+    boards.warm(root).catch((err: unknown) => {
+      svc.log.warn({ err }, 'board snapshot not read at start; the first board reads it');
+    });
   const cache = new Map<string, string>();
   const cached = (key: string, make: () => string): string => {
     let v = cache.get(key);
@@ -71,7 +91,8 @@ export function boardRoutes(svc: Services): Router {
   r.get('/snapshot', async (req, res) => {
     const q = parse(SnapshotQuery, req.query, 'query');
     const ctx = { svc, principal: principal(req) };
-    res.json(await getSnapshot({ ctx, scopeCode: q.scope, view: q.view }));
+    if (q.view === 'board') res.type('application/json').send(await boards.get(ctx, q.scope));
+    else res.json(await getSnapshot({ ctx, scopeCode: q.scope }));
   });
 
   /** Regions as GeoJSON: the children of `scope` by default, or every region of `level` within it. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, notInArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, like, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import {
   computeKpis,
   encodePath,
@@ -6,37 +6,79 @@ import {
   localHour,
   type KpiFigures,
 } from '@cityops/domain';
-import {
-  boardRow,
-  BOARD_FIELDS,
-  type BoardIncident,
-  type BoardSnapshot,
-  type IncidentDto,
-  type Snapshot,
-  type WorkerPosition,
-} from '@cityops/protocol';
+import type { Event, Snapshot, WorkerPosition } from '@cityops/protocol';
 import { checkins, events, incidents, users, type Tx } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { toWire } from '../events/append-event.ts';
-import { BOARD_COLUMNS, toBoardDto, toDto } from '../incidents/incident-row.ts';
+import { toDto } from '../incidents/incident-row.ts';
 
 const DAY = 86_400_000;
+
+/** The ticker's backlog in a snapshot: the newest events in scope. */
+export const RECENT_EVENTS = 40;
+
+/** The highest committed event id (ids commit in order: see appendEvent). */
+export async function maxEventId(tx: Tx): Promise<number> {
+  const [m] = await tx
+    .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
+    .from(events);
+  return Number(m?.max ?? 0);
+}
+
+/**
+ * The incidents a board holds, under `prefix` (an encoded path with its `%`): every open one,
+ * and the finished ones closed or reported today.
+ */
+export function onBoard(prefix: string, dayStart: Date): SQL {
+  return and(
+    like(incidents.path, prefix),
+    or(
+      notInArray(incidents.state, ['closed', 'rejected']),
+      gte(incidents.closedAt, dayStart),
+      gte(incidents.reportedAt, dayStart),
+    ),
+  )!;
+}
+
+/** Grid code → last check-in today, under `prefix`. */
+export async function gridVisits(
+  tx: Tx,
+  prefix: string,
+  dayStart: Date,
+): Promise<Map<string, string>> {
+  const visits = await tx
+    .select({ grid: checkins.gridCode, last: sql<Date>`max(${checkins.at})` })
+    .from(checkins)
+    .where(and(like(checkins.path, prefix), gte(checkins.at, dayStart)))
+    .groupBy(checkins.gridCode);
+  return new Map(visits.map((v) => [v.grid, new Date(v.last).toISOString()]));
+}
+
+export async function recentEvents(tx: Tx, prefix: string): Promise<Event[]> {
+  const rows = await tx
+    .select()
+    .from(events)
+    .where(like(events.path, prefix))
+    .orderBy(desc(events.id))
+    .limit(RECENT_EVENTS);
+  return rows.reverse().map(toWire);
+}
 
 /**
  * Everything the board shows now for a scope, read in one repeatable-read transaction after
  * taking `lastEventId`: the client subscribes with `since = lastEventId` and applies by
- * version, so nothing between the two reads is lost or applied twice.
+ * version, so nothing between the two reads is lost or applied twice. This is the full view;
+ * the board view (`?view=board`) is kept in memory by BoardSnapshots and brought up to date
+ * from the events, with the same figures.
  */
 export async function getSnapshot({
   ctx,
   scopeCode,
-  view = 'full',
 }: {
   ctx: Ctx;
   scopeCode?: string | undefined;
-  view?: 'full' | 'board' | undefined;
-}): Promise<Snapshot | BoardSnapshot> {
+}): Promise<Snapshot> {
   const { svc, principal } = ctx;
   const scope = resolveScope(svc.regions, principal, scopeCode);
   const prefix = `${encodePath(scope.path)}%`;
@@ -45,71 +87,43 @@ export async function getSnapshot({
 
   return svc.db.transaction(
     async (tx) => {
-      const [m] = await tx
-        .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
-        .from(events);
-      const lastEventId = Number(m?.max ?? 0);
-      const onBoard = and(
-        like(incidents.path, prefix),
-        or(
-          notInArray(incidents.state, ['closed', 'rejected']),
-          gte(incidents.closedAt, dayStart),
-          gte(incidents.reportedAt, dayStart),
-        ),
-      );
-      const list: (IncidentDto | BoardIncident)[] =
-        view === 'board'
-          ? (await tx.select(BOARD_COLUMNS).from(incidents).where(onBoard)).map(toBoardDto)
-          : (await tx.select().from(incidents).where(onBoard)).map(toDto);
+      const lastEventId = await maxEventId(tx);
+      const list = (await tx.select().from(incidents).where(onBoard(prefix, dayStart))).map(toDto);
       const workers = await workerPositions(tx, prefix, dayStart);
-      const visits = await tx
-        .select({ grid: checkins.gridCode, last: sql<Date>`max(${checkins.at})` })
-        .from(checkins)
-        .where(and(like(checkins.path, prefix), gte(checkins.at, dayStart)))
-        .groupBy(checkins.gridCode);
-      const gridVisits: Record<string, string> = {};
-      for (const v of visits) gridVisits[v.grid] = new Date(v.last).toISOString();
+      const visits = await gridVisits(tx, prefix, dayStart);
       const gridCount = svc.regions.countGridsWithin(scope.code);
-      const recentRows = await tx
-        .select()
-        .from(events)
-        .where(like(events.path, prefix))
-        .orderBy(desc(events.id))
-        .limit(40);
-      const rest = {
+      return {
         scope: svc.regions.summary(scope),
         children: svc.regions.children(scope.code).map((c) => svc.regions.summary(c)),
         lastEventId,
         serverTime: now.toISOString(),
         workers,
-        gridVisits,
+        gridVisits: Object.fromEntries(visits),
         gridCount,
         kpis: computeKpis({
           incidents: list,
           workers,
-          gridsVisited: visits.length,
+          gridsVisited: visits.size,
           gridCount,
           now,
           dayStart,
         }),
         yesterday: await yesterdayFigures(tx, prefix, now, dayStart, gridCount),
-        recent: recentRows.reverse().map(toWire),
+        recent: await recentEvents(tx, prefix),
         hourly: await hourly(tx, prefix, dayStart, svc.utcOffsetMinutes),
         departmentReturns: await departmentReturns(tx, prefix, dayStart),
+        incidents: list,
       };
-      return view === 'board'
-        ? {
-            ...rest,
-            incidents: [] as [],
-            board: { fields: BOARD_FIELDS, rows: list.map((i) => boardRow(i)) },
-          }
-        : { ...rest, incidents: list as IncidentDto[] };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
 }
 
-async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<WorkerPosition[]> {
+export async function workerPositions(
+  tx: Tx,
+  prefix: string,
+  since: Date,
+): Promise<WorkerPosition[]> {
   const rows = await tx
     .selectDistinctOn([checkins.userId], {
       userId: checkins.userId,
@@ -129,7 +143,7 @@ async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<Wor
 }
 
 /** The KPI figures as they stood at this time yesterday, for the strip's deltas. */
-async function yesterdayFigures(
+export async function yesterdayFigures(
   tx: Tx,
   prefix: string,
   now: Date,
@@ -196,7 +210,7 @@ async function yesterdayFigures(
   });
 }
 
-async function hourly(
+export async function hourly(
   tx: Tx,
   prefix: string,
   dayStart: Date,
@@ -218,7 +232,7 @@ async function hourly(
 }
 
 /** Returns (退回) per department today: the returning department is in the event's data. */
-async function departmentReturns(
+export async function departmentReturns(
   tx: Tx,
   prefix: string,
   dayStart: Date,
