@@ -65,6 +65,8 @@ const DEFAULT_WEB_DIR = resolve(import.meta.dirname, '../../web/build');
 const RELAY_POOL_SIZE = 2;
 /** Socket handshakes, subscribe replays and ticks. */
 const LIVE_POOL_SIZE = 2;
+/** The board snapshot copies' catch-ups: each copy reads one at a time (see BoardSnapshots). */
+const BOARD_SNAPSHOT_POOL_SIZE = 2;
 
 /** Build the whole server from its dependencies; nothing listens until `listen`. */
 export async function createApp(options: AppOptions): Promise<App> {
@@ -218,7 +220,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   /** Aborted by close(): background work started by routes stops with the app. */
   const closing = new AbortController();
   const warm = options.warm === true;
-  api.use(boardRoutes(services, { warm, stop: closing.signal, metrics }));
+  api.use(
+    boardRoutes(services, {
+      warm,
+      stop: closing.signal,
+      metrics,
+      snapshotDb: database.dedicated(BOARD_SNAPSHOT_POOL_SIZE),
+    }),
+  );
   api.use(statsRoutes(services, { warm, stop: closing.signal }));
   app.use('/api', api);
   app.use(

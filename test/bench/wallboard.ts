@@ -7,7 +7,7 @@
  * Prints per tab: first full render, flush main-thread time (apply + every effect it sets off,
  * timed with flushSync), long tasks over 50 ms, and memory growth after the first minute (JS
  * heap after a forced GC, and the tab's renderer process RSS, which includes the map workers).
- *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board] [--gpu-compositing=1]
+ *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board] [--trace-load=/tmp/load] [--gpu-compositing=1]
  * Needs a web build (WEB_BUILD_DIR or web/build) and Postgres (the bench writes the open incidents).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ const opt = flags(process.argv.slice(2), {
   sims: '2',
   warmup: '180',
   profile: '',
+  'trace-load': '',
   only: '',
   'gpu-compositing': '',
 });
@@ -110,14 +111,11 @@ async function writeOpenIncidents(n: number): Promise<number> {
         updatedAt: reportedAt,
       });
     }
-    const written = await db.db
-      .insert(incidentsTable)
-      .values(rows)
-      .returning({
-        id: incidentsTable.id,
-        path: incidentsTable.path,
-        at: incidentsTable.reportedAt,
-      });
+    const written = await db.db.insert(incidentsTable).values(rows).returning({
+      id: incidentsTable.id,
+      path: incidentsTable.path,
+      at: incidentsTable.reportedAt,
+    });
     const ids = await db.db
       .insert(eventsTable)
       .values(
@@ -263,12 +261,20 @@ async function openBoard(query: string): Promise<Variant> {
       for (const e of list.getEntries()) w.__longTasks.push({ at: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
+  // `--trace-load=FILE`: a Chromium trace from navigation to the first full render.
+  const traceLoad = opt['trace-load'];
+  if (traceLoad)
+    await browser.startTracing(page, {
+      path: `${traceLoad}-${query.includes('naive') ? 'naive' : 'batched'}.json`,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel'],
+    });
   await page.goto(`/wallboard?${query}`);
   await page.waitForFunction(
     () => performance.getEntriesByName('board:first-full-render').length > 0,
     null,
     { timeout: 180_000, polling: 100 },
   );
+  if (traceLoad) await browser.stopTracing();
   const firstRenderMs = await page.evaluate(
     () => performance.getEntriesByName('board:first-full-render')[0]!.startTime,
   );
@@ -506,6 +512,15 @@ try {
   log(`wrote ${OPEN} open incidents in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const operator = await User.login(server.url, 'operator', PASSWORD);
   const scope = (await operator.get<{ scope: { code: string } }>('/api/auth/me')).body.scope.code;
+  // The server's side of the board snapshot (16 MB at 50,000 incidents), asked for twice before
+  // any tab opens: the first may still catch its copy up on the written events; the second is
+  // what a board opened on a running server waits for.
+  for (const n of ['first', 'second']) {
+    const t = performance.now();
+    const r = await operator.get('/api/snapshot?view=board');
+    if (r.status !== 200) throw new Error(`board snapshot: ${r.status}`);
+    log(`board snapshot over HTTP, ${n} request: ${fmt(performance.now() - t, 0)} ms`);
+  }
   const counter = await eventCounter(operator, scope, written);
   // The same simulators drive both tabs: started once, and warmed up first (each grid worker
   // logs in on its first action, and argon2 logins, not events, would fill the first minutes).

@@ -495,5 +495,10 @@ describe('wallboard', () => {
     expect(await card.textContent()).toContain('花园路与农业路交叉口东南角');
     expect(await card.textContent()).toContain(`#${incident.id}`);
     await expect.poll(() => card.locator('.timeline li').count()).toBeGreaterThan(0);
+    // The layer toggles stay in reach with the card open (it opens below them).
+    const heat = page.locator('.toggles button', { hasText: '热力图' });
+    await heat.click({ timeout: 5_000 });
+    await expect.poll(() => heat.getAttribute('aria-pressed')).toBe('true');
+    await heat.click({ timeout: 5_000 });
   });
 });

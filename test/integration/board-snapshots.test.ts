@@ -209,6 +209,11 @@ describe('the board snapshot kept in memory', () => {
     expect(city.workers.map((w) => w.gridCode)).toContain(neighbour.code);
     expect(city.gridVisits[home.code]).toBeDefined();
     expect(city.kpis.resolvedToday).toBe(1);
+    // Today's reports per hour: all of them, each in its local hour (+08:00), all at noon here.
+    expect(city.hourly.today.reduce((a, b) => a + b, 0)).toBe(city.kpis.reportedToday);
+    expect(city.hourly.today[12]).toBe(city.kpis.reportedToday);
+    // Yesterday's two reports, at 10:00 local yesterday, in the 7-day mean of that hour.
+    expect(city.hourly.avg7[10]).toBe(Math.round((2 / 7) * 10) / 10);
   });
 
   it('on a new day, holds what a full read of that day holds', async () => {

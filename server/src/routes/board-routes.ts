@@ -51,11 +51,17 @@ function featureCollection(nodes: RegionNode[]): string {
  */
 export function boardRoutes(
   svc: Services,
-  opts: { warm?: boolean; stop?: AbortSignal; metrics?: Metrics } = {},
+  opts: {
+    warm?: boolean;
+    stop?: AbortSignal;
+    metrics?: Metrics;
+    /** A pool of the board snapshots' own: their reads do not queue behind the intake's. */
+    snapshotDb?: Services['db'];
+  } = {},
 ): Router {
   const r = Router();
   const read = opts.metrics?.boardSnapshotRead;
-  const boards = new BoardSnapshots(svc, {
+  const boards = new BoardSnapshots(opts.snapshotDb ? { ...svc, db: opts.snapshotDb } : svc, {
     onRead: read && ((kind, seconds) => read.observe({ kind }, seconds)),
   });
   boards.start();

@@ -92,8 +92,8 @@ interface Copy {
   yesterday: KpiFigures;
   /**
    * When the figures that change with the clock rather than with events were read: yesterday's
-   * (they are "at this time yesterday"), the 7-day hourly mean, and the workers' names. They
-   * are read again at most `slowMs` later.
+   * (they are "at this time yesterday"), and the workers' names (an account change has no event
+   * in a region). They are read again at most `slowMs` later.
    */
   slowAt: number;
   usedAt: number;
@@ -110,8 +110,9 @@ interface Copy {
  * read costs at 50,000 incidents (seconds, more under load) is paid once per scope; the copies
  * in use are caught up every `catchUpMs`, so a request finds little to read.
  *
- * The figures that move with the clock (yesterday at this time, the 7-day hourly mean) are up
- * to `slowMs` old. Each process keeps its own copies: all read the same database.
+ * Yesterday's figures (at this time yesterday) are up to `slowMs` old, the 7-day hourly mean
+ * up to `wholeEveryMs` (it changes only when a report arrives dated in the past week). Each
+ * process keeps its own copies: all read the same database.
  */
 export class BoardSnapshots {
   readonly #svc: Services;
@@ -273,12 +274,15 @@ export class BoardSnapshots {
     copy.wholeAt = now.getTime();
     copy.rows = new Map();
     copy.tally = new KpiTally();
-    copy.hourly.today = new Array<number>(24).fill(0);
+    copy.hourly = { today: new Array<number>(24).fill(0), avg7: [] };
     for (const r of list) this.#put(copy, toBoardDto(r));
     copy.workers = new Map((await workerPositions(tx, prefix, dayStart)).map((w) => [w.userId, w]));
     copy.visits = await gridVisits(tx, prefix, dayStart);
     copy.recent = await recentEvents(tx, prefix);
     copy.returns = await departmentReturns(tx, prefix, dayStart);
+    // Today's hours are kept from here on with the rows (see #count); the 7-day mean is of the
+    // days before today, read again with the rest on the next whole read.
+    copy.hourly = await hourly(tx, prefix, dayStart, this.#svc.utcOffsetMinutes);
     await this.#readSlow(tx, copy, now);
   }
 
@@ -381,7 +385,6 @@ export class BoardSnapshots {
     const dayStart = new Date(copy.dayStart);
     const gridCount = this.#svc.regions.countGridsWithin(copy.scope.code);
     copy.yesterday = await yesterdayFigures(tx, copy.prefix, now, dayStart, gridCount);
-    copy.hourly = await hourly(tx, copy.prefix, dayStart, this.#svc.utcOffsetMinutes);
     await this.#readNames(tx, copy, [...copy.workers.keys()]);
     copy.slowAt = now.getTime();
   }
