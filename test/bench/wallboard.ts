@@ -290,6 +290,7 @@ async function openBoard(query: string): Promise<Variant> {
           start: r.startTime,
           end: r.responseEnd,
           mb: r.encodedBodySize / 2 ** 20,
+          server: r.serverTiming.map((t) => `${t.name} ${Math.round(t.duration)}`).join(', '),
         };
       }),
     applied: performance.getEntriesByName('board:snapshot-applied')[0]?.startTime ?? NaN,
@@ -297,7 +298,8 @@ async function openBoard(query: string): Promise<Variant> {
   // Where the first render's time goes: the requests it waits for, the snapshot parsed and
   // counted into the store, the rest is the map (its worker indexing the points) and the stream.
   const waits = loads.map(
-    (l) => `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB)`,
+    (l) =>
+      `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB${l.server ? `; server: ${l.server} ms` : ''})`,
   );
   log(
     `first render ${fmt(firstRenderMs, 0)} ms; snapshot applied at ${fmt(applied, 0)} ms; requests: ${waits.join(', ')}`,

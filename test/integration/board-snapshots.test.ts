@@ -97,6 +97,9 @@ async function bothViews(
     const board = await user.get<BoardSnapshot>(`/api/snapshot?${q}view=board`);
     expect(full.status).toBe(200);
     expect(board.status).toBe(200);
+    expect(board.headers.get('server-timing')).toMatch(
+      /^wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+$/,
+    );
     if (full.body.lastEventId === board.body.lastEventId)
       return { full: full.body, board: board.body };
   }

@@ -97,8 +97,15 @@ export function boardRoutes(
   r.get('/snapshot', async (req, res) => {
     const q = parse(SnapshotQuery, req.query, 'query');
     const ctx = { svc, principal: principal(req) };
-    if (q.view === 'board') res.type('application/json').send(await boards.get(ctx, q.scope));
-    else res.json(await getSnapshot({ ctx, scopeCode: q.scope }));
+    if (q.view === 'board') {
+      const { body, timing } = await boards.get(ctx, q.scope);
+      // Where the answer's time went, for DevTools and the wallboard bench.
+      res.setHeader(
+        'Server-Timing',
+        `wait;dur=${timing.waitMs.toFixed(1)}, update;dur=${timing.updateMs.toFixed(1)}, render;dur=${timing.renderMs.toFixed(1)}`,
+      );
+      res.type('application/json').send(body);
+    } else res.json(await getSnapshot({ ctx, scopeCode: q.scope }));
   });
 
   /** Regions as GeoJSON: the children of `scope` by default, or every region of `level` within it. */

@@ -56,6 +56,19 @@ export interface BoardSnapshotOptions {
   onRead?: (kind: 'whole' | 'catch_up', seconds: number) => void;
 }
 
+/** A board snapshot as JSON text, and where the time to answer went (for Server-Timing). */
+export interface BoardSnapshotReply {
+  body: string;
+  timing: {
+    /** Waiting for the copy's chain (a catch-up already under way). */
+    waitMs: number;
+    /** Bringing the copy up to date (the database reads). */
+    updateMs: number;
+    /** Making the JSON. */
+    renderMs: number;
+  };
+}
+
 const DEFAULTS: Required<Omit<BoardSnapshotOptions, 'onRead'>> = {
   catchUpMs: 2_000,
   idleMs: 30 * 60_000,
@@ -128,13 +141,24 @@ export class BoardSnapshots {
   }
 
   /** The board snapshot of `scopeCode` (default: the principal's region) as JSON text. */
-  async get(ctx: Ctx, scopeCode: string | undefined): Promise<string> {
+  async get(ctx: Ctx, scopeCode: string | undefined): Promise<BoardSnapshotReply> {
     const scope = resolveScope(this.#svc.regions, ctx.principal, scopeCode);
     const copy = this.#copyOf(scope);
+    const asked = performance.now();
     // Rendered in the copy's chain: no catch-up can change it half-way through.
     return this.#serial(copy, async () => {
+      const started = performance.now();
       await this.#update(copy);
-      return this.#render(copy, this.#svc.now());
+      const updated = performance.now();
+      const body = this.#render(copy, this.#svc.now());
+      return {
+        body,
+        timing: {
+          waitMs: started - asked,
+          updateMs: updated - started,
+          renderMs: performance.now() - updated,
+        },
+      };
     });
   }
 
