@@ -98,8 +98,10 @@ async function bothViews(
     expect(full.status).toBe(200);
     expect(board.status).toBe(200);
     expect(board.headers.get('server-timing')).toMatch(
-      /^wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+$/,
+      /^wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+, gzip;dur=[\d.]+$/,
     );
+    // fetch asks for gzip and unpacks it: the body above came compressed.
+    expect(board.headers.get('content-encoding')).toBe('gzip');
     if (full.body.lastEventId === board.body.lastEventId)
       return { full: full.body, board: board.body };
   }
