@@ -1,11 +1,13 @@
 /**
  * Postgres restarted (crash stop, 5 s down) under a stream of reports, on a private Postgres
  * cluster so nobody else's database is touched. Intake answers 503 with Retry-After while it is
- * away, never a 2xx for a write that did not commit, and works again once it is back.
+ * away, never a 2xx for a write that did not commit, and works again once it is back; the board
+ * snapshot's kept copy answers 503 too, then holds what a full read holds.
  * Fails, never skips, when the Postgres server binaries are absent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { expandBoardSnapshot, type BoardSnapshot, type Snapshot } from '@cityops/protocol';
 import { User, type Reply } from '../support/api-client.ts';
 import {
   CLUSTER_PASSWORD,
@@ -48,6 +50,9 @@ describe('Postgres restart under load', () => {
     let downAt = 0;
     let upAt = 0;
     let readyWhileDown: number | null = null;
+    let boardWhileDown: number | null = null;
+    // The board snapshot's kept copy exists before the outage (the city's is read at start).
+    expect((await dispatcher.get('/api/snapshot?view=board')).status).toBe(200);
     for (let i = 0; i < rate * 14; i++) {
       const due = t0 + (i * 1000) / rate;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
@@ -55,8 +60,10 @@ describe('Postgres restart under load', () => {
         await postgres.stop();
         downAt = Date.now();
       }
-      if (downAt && readyWhileDown === null && Date.now() - downAt >= 2000)
+      if (downAt && readyWhileDown === null && Date.now() - downAt >= 2000) {
         readyWhileDown = (await fetch(`${server.url}/readyz`)).status;
+        boardWhileDown = (await dispatcher.get('/api/snapshot?view=board')).status;
+      }
       if (downAt && !upAt && Date.now() - downAt >= 5000) {
         await postgres.start();
         upAt = Date.now();
@@ -89,6 +96,8 @@ describe('Postgres restart under load', () => {
     expect(unavailable.length).toBeGreaterThan(0);
     expect(unavailable.filter((r) => r.retryAfter === null)).toEqual([]);
     expect(readyWhileDown).toBe(503);
+    // The kept copy cannot be brought up to date: 503 too, not a stale answer, not a 500.
+    expect(boardWhileDown).toBe(503);
 
     // Every 2xx is committed, exactly once; nothing answered 503 was half-written as 2xx.
     const c = new pg.Client({ connectionString: postgres.url });
@@ -110,5 +119,19 @@ describe('Postgres restart under load', () => {
     expect(last.length).toBeGreaterThan(0);
     expect(last.every((r) => r.status === 201)).toBe(true);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+
+    // The copy, left half-updated by the outage, holds what a full read holds again.
+    let full: Snapshot | null = null;
+    let board: BoardSnapshot | null = null;
+    for (let i = 0; i < 10 && (!full || full.lastEventId !== board?.lastEventId); i++) {
+      full = (await dispatcher.get<Snapshot>('/api/snapshot')).body;
+      board = (await dispatcher.get<BoardSnapshot>('/api/snapshot?view=board')).body;
+    }
+    expect(board!.lastEventId).toBe(full!.lastEventId);
+    expect(board!.kpis).toEqual(full!.kpis);
+    const ids = (rows: number[]): number[] => [...rows].sort((a, b) => a - b);
+    expect(ids(expandBoardSnapshot(board!).incidents.map((i) => i.id))).toEqual(
+      ids(full!.incidents.map((i) => i.id)),
+    );
   });
 });
