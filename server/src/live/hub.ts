@@ -1,6 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import { and, asc, gt, like, lte, sql } from 'drizzle-orm';
 import { encodePath, isWithin, type Principal } from '@cityops/domain';
 import {
   LIVE_NAMESPACE,
@@ -8,16 +7,14 @@ import {
   SubscribeRequest,
   TICK_INTERVAL_MS,
   type ClientToServer,
-  type Event,
   type ServerToClient,
   type SubscribeAck,
 } from '@cityops/protocol';
-import { events } from '@cityops/db';
 import type { Services } from '../context.ts';
 import { authenticate } from '../auth/sessions.ts';
 import { credentialsOf } from '../auth/middleware.ts';
 import { principalScope } from '../auth/scope.ts';
-import { toWire } from '../events/append-event.ts';
+import { eventsBetween, maxEventId } from '../events/read-events.ts';
 
 interface SocketData {
   principal: Principal;
@@ -35,13 +32,6 @@ export type LiveSocket = Socket<ClientToServer, ServerToClient, Record<string, n
 
 export const roomOf = (regionCode: string): string => `r:${regionCode}`;
 const REPLAY_CHUNK = 500;
-
-export async function lastEventId(svc: Services): Promise<number> {
-  const [m] = await svc.db
-    .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
-    .from(events);
-  return Number(m?.max ?? 0);
-}
 
 export function createLiveServer(http: HttpServer): LiveServer {
   return new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(http, {
@@ -115,36 +105,29 @@ export function attachLive(
     // Join first, then read: anything committed after the read arrives live; the client
     // drops live events at or below the acked lastEventId, and duplicates by id.
     await socket.join(roomOf(scope));
-    const max = await lastEventId(svc);
+    const max = await maxEventId(svc.db);
     if (since === undefined) return { ok: true, lastEventId: max, replayed: 0 };
     if (since > max) {
       socket.emit('resync', { reason: 'ahead_of_server' });
       return { ok: true, lastEventId: max, replayed: 0 };
     }
-    const rows = await svc.db
-      .select()
-      .from(events)
-      .where(
-        and(
-          gt(events.id, since),
-          lte(events.id, max),
-          like(events.path, `${encodePath(node.path)}%`),
-        ),
-      )
-      .orderBy(asc(events.id))
-      .limit(MAX_REPLAY + 1);
-    if (rows.length > MAX_REPLAY) {
+    const replay = await eventsBetween(svc.db, {
+      after: since,
+      upTo: max,
+      prefix: `${encodePath(node.path)}%`,
+      limit: MAX_REPLAY + 1,
+    });
+    if (replay.length > MAX_REPLAY) {
       socket.emit('resync', { reason: 'too_far_behind' });
       return { ok: true, lastEventId: max, replayed: 0 };
     }
-    const replay: Event[] = rows.map(toWire);
     for (let i = 0; i < replay.length; i += REPLAY_CHUNK)
       socket.emit('events', { events: replay.slice(i, i + REPLAY_CHUNK) });
     return { ok: true, lastEventId: max, replayed: replay.length };
   }
 
   const tick = setInterval(() => {
-    lastEventId(svc)
+    maxEventId(svc.db)
       .then((id) =>
         nsp.local.emit('tick', { lastEventId: id, serverTime: svc.now().toISOString() }),
       )

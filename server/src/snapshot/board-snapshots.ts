@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { and, asc, gt, inArray, like, lte } from 'drizzle-orm';
+import { and, inArray } from 'drizzle-orm';
 import {
   countOnDuty,
   encodePath,
@@ -18,21 +18,17 @@ import {
   type Event,
   type WorkerPosition,
 } from '@cityops/protocol';
-import { events, incidents, users, type Tx } from '@cityops/db';
+import { incidents, users, type Tx } from '@cityops/db';
 import type { Ctx, Services } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
-import { toWire } from '../events/append-event.ts';
 import { BOARD_COLUMNS, toBoardDto } from '../incidents/incident-row.ts';
 import type { RegionNode } from '../regions/region-index.ts';
+import { eventsBetween, maxEventId } from '../events/read-events.ts';
 import {
-  departmentReturns,
-  gridVisits,
-  hourly,
-  maxEventId,
   onBoard,
-  recentEvents,
+  readSnapshotParts,
   RECENT_EVENTS,
-  workerPositions,
+  scopeFields,
   yesterdayFigures,
 } from './get-snapshot.ts';
 
@@ -181,11 +177,6 @@ export class BoardSnapshots {
     this.#timer = null;
   }
 
-  /** The scopes held, for tests and metrics. */
-  get scopes(): string[] {
-    return [...this.#copies.keys()];
-  }
-
   #catchUpAll(): void {
     const now = Date.now();
     for (const [code, copy] of this.#copies) {
@@ -293,46 +284,47 @@ export class BoardSnapshots {
   async #readWhole(tx: Tx, copy: Copy, max: number, now: Date, dayStart: Date): Promise<void> {
     const { prefix } = copy;
     const list = await tx.select(BOARD_COLUMNS).from(incidents).where(onBoard(prefix, dayStart));
+    const parts = await readSnapshotParts(tx, {
+      prefix,
+      now,
+      dayStart,
+      gridCount: this.#svc.regions.countGridsWithin(copy.scope.code),
+      utcOffsetMinutes: this.#svc.utcOffsetMinutes,
+    });
     copy.dayStart = dayStart.getTime();
     copy.lastEventId = max;
     copy.wholeAt = now.getTime();
+    copy.slowAt = now.getTime();
+    copy.workers = new Map(parts.workers.map((w) => [w.userId, w]));
+    copy.visits = parts.visits;
+    copy.recent = parts.recent;
+    copy.returns = parts.departmentReturns;
+    copy.yesterday = parts.yesterday;
+    // Today's hours are counted with the rows, here and as they change (see #count); the 7-day
+    // mean is of the days before today, read again on the next whole read.
+    copy.hourly = { today: new Array<number>(24).fill(0), avg7: parts.hourly.avg7 };
     copy.rows = new Map();
     copy.tally = new KpiTally();
-    copy.hourly = { today: new Array<number>(24).fill(0), avg7: [] };
     for (const r of list) this.#put(copy, toBoardDto(r));
-    copy.workers = new Map((await workerPositions(tx, prefix, dayStart)).map((w) => [w.userId, w]));
-    copy.visits = await gridVisits(tx, prefix, dayStart);
-    copy.recent = await recentEvents(tx, prefix);
-    copy.returns = await departmentReturns(tx, prefix, dayStart);
-    // Today's hours are kept from here on with the rows (see #count); the 7-day mean is of the
-    // days before today, read again with the rest on the next whole read.
-    copy.hourly = await hourly(tx, prefix, dayStart, this.#svc.utcOffsetMinutes);
-    await this.#readSlow(tx, copy, now);
   }
 
   /** Apply the events (copy.lastEventId, max]: re-read the incidents they touched, by id. */
   async #catchUp(tx: Tx, copy: Copy, max: number): Promise<void> {
-    const rows = await tx
-      .select()
-      .from(events)
-      .where(
-        and(gt(events.id, copy.lastEventId), lte(events.id, max), like(events.path, copy.prefix)),
-      )
-      .orderBy(asc(events.id));
+    const missed = await eventsBetween(tx, {
+      after: copy.lastEventId,
+      upTo: max,
+      prefix: copy.prefix,
+    });
     const touched = new Set<number>();
-    const newcomers: number[] = [];
-    for (const row of rows) {
-      const e = toWire(row);
+    const newcomers = new Set<number>();
+    for (const e of missed) {
       copy.recent.push(e);
       if (e.incidentId !== undefined) touched.add(e.incidentId);
       if (e.type === 'incident.returned' && Date.parse(e.at) >= copy.dayStart) {
         const dept = e.data['department'];
         if (typeof dept === 'string') copy.returns[dept] = (copy.returns[dept] ?? 0) + 1;
       }
-      if (e.type === 'patrol.checkin' && this.#checkIn(copy, e)) {
-        const userId = e.data['userId'] as number;
-        if (copy.workers.get(userId)?.name === undefined) newcomers.push(userId);
-      }
+      if (e.type === 'patrol.checkin') this.#checkIn(copy, e, newcomers);
     }
     if (copy.recent.length > RECENT_EVENTS) copy.recent = copy.recent.slice(-RECENT_EVENTS);
     const ids = [...touched];
@@ -350,16 +342,16 @@ export class BoardSnapshots {
       }
       for (const id of chunk) if (!onIt.has(id)) this.#drop(copy, id);
     }
-    if (newcomers.length > 0) await this.#readNames(tx, copy, newcomers);
+    if (newcomers.size > 0) await this.#readNames(tx, copy, [...newcomers]);
     copy.lastEventId = max;
   }
 
   /**
    * A check-in event, as the full read takes the check-ins: the latest position per worker
    * today and the latest visit per grid today (a check-in sent late may be older than both).
-   * True when it moved the worker (a worker new to the copy still needs a name).
+   * A worker new to the copy goes into `newcomers`: their name is read from the accounts.
    */
-  #checkIn(copy: Copy, e: Event): boolean {
+  #checkIn(copy: Copy, e: Event, newcomers: Set<number>): void {
     const d = e.data as {
       userId?: unknown;
       username?: unknown;
@@ -368,27 +360,27 @@ export class BoardSnapshots {
       lat?: unknown;
       kind?: unknown;
     };
-    if (Date.parse(e.at) < copy.dayStart) return false;
+    if (Date.parse(e.at) < copy.dayStart) return;
     if (typeof d.gridCode === 'string') {
       const seen = copy.visits.get(d.gridCode);
       if (seen === undefined || seen < e.at) copy.visits.set(d.gridCode, e.at);
     }
     if (typeof d.userId !== 'number' || typeof d.lng !== 'number' || typeof d.lat !== 'number')
-      return false;
+      return;
     const prev = copy.workers.get(d.userId);
-    if (prev && prev.at >= e.at) return false;
+    if (prev && prev.at >= e.at) return;
+    if (!prev) newcomers.add(d.userId);
     copy.workers.set(d.userId, {
       userId: d.userId,
       username: String(d.username),
-      // Filled in from the accounts for a newcomer before the copy is used.
-      name: prev?.name as string,
+      // A newcomer's name is read before the copy is used (see #catchUp).
+      name: prev?.name ?? String(d.username),
       gridCode: String(d.gridCode),
       lng: d.lng,
       lat: d.lat,
       at: e.at,
       kind: (d.kind as WorkerPosition['kind'] | undefined) ?? 'checkin',
     });
-    return true;
   }
 
   async #readNames(tx: Tx, copy: Copy, userIds: number[]): Promise<void> {
@@ -404,11 +396,19 @@ export class BoardSnapshots {
     }
   }
 
-  /** The figures that change with the clock, and the names an account change may have changed. */
+  /**
+   * The figures that change with the clock, and the names an account change may have changed
+   * (a whole read has both already).
+   */
   async #readSlow(tx: Tx, copy: Copy, now: Date): Promise<void> {
-    const dayStart = new Date(copy.dayStart);
     const gridCount = this.#svc.regions.countGridsWithin(copy.scope.code);
-    copy.yesterday = await yesterdayFigures(tx, copy.prefix, now, dayStart, gridCount);
+    copy.yesterday = await yesterdayFigures(
+      tx,
+      copy.prefix,
+      now,
+      new Date(copy.dayStart),
+      gridCount,
+    );
     await this.#readNames(tx, copy, [...copy.workers.keys()]);
     copy.slowAt = now.getTime();
   }
@@ -439,21 +439,18 @@ export class BoardSnapshots {
 
   /** The copy as a BoardSnapshot, in JSON: the rows joined from their own JSON. */
   #render(copy: Copy, now: Date): string {
-    const svc = this.#svc;
     const workers = [...copy.workers.values()].sort((a, b) => a.userId - b.userId);
-    const gridCount = svc.regions.countGridsWithin(copy.scope.code);
+    const fields = scopeFields(this.#svc, copy.scope);
     const head: Omit<BoardSnapshot, 'board'> = {
-      scope: svc.regions.summary(copy.scope),
-      children: svc.regions.children(copy.scope.code).map((c) => svc.regions.summary(c)),
+      ...fields,
       lastEventId: copy.lastEventId,
       serverTime: now.toISOString(),
       workers,
       gridVisits: Object.fromEntries(copy.visits),
-      gridCount,
       kpis: copy.tally.figures({
         workersOnDuty: countOnDuty(workers, now.getTime()),
         gridsVisited: copy.visits.size,
-        gridCount,
+        gridCount: fields.gridCount,
       }),
       yesterday: copy.yesterday,
       recent: copy.recent,

@@ -2,7 +2,9 @@ import { and, desc, eq, gte, like, notInArray, or, sql, type SQL } from 'drizzle
 import { computeKpis, encodePath, localDayStart, type KpiFigures } from '@cityops/domain';
 import type { Event, Snapshot, WorkerPosition } from '@cityops/protocol';
 import { checkins, events, incidents, users, type Tx } from '@cityops/db';
-import type { Ctx } from '../context.ts';
+import type { Ctx, Services } from '../context.ts';
+import type { RegionNode } from '../regions/region-index.ts';
+import { maxEventId } from '../events/read-events.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { toWire } from '../events/append-event.ts';
 import { toDto } from '../incidents/incident-row.ts';
@@ -11,14 +13,6 @@ const DAY = 86_400_000;
 
 /** The ticker's backlog in a snapshot: the newest events in scope. */
 export const RECENT_EVENTS = 40;
-
-/** The highest committed event id (ids commit in order: see appendEvent). */
-export async function maxEventId(tx: Tx): Promise<number> {
-  const [m] = await tx
-    .select({ max: sql<number>`coalesce(max(${events.id}), 0)::bigint` })
-    .from(events);
-  return Number(m?.max ?? 0);
-}
 
 /**
  * The incidents a board holds, under `prefix` (an encoded path with its `%`): every open one,
@@ -36,11 +30,7 @@ export function onBoard(prefix: string, dayStart: Date): SQL {
 }
 
 /** Grid code → last check-in today, under `prefix`. */
-export async function gridVisits(
-  tx: Tx,
-  prefix: string,
-  dayStart: Date,
-): Promise<Map<string, string>> {
+async function gridVisits(tx: Tx, prefix: string, dayStart: Date): Promise<Map<string, string>> {
   const visits = await tx
     .select({ grid: checkins.gridCode, last: sql<Date>`max(${checkins.at})` })
     .from(checkins)
@@ -49,7 +39,7 @@ export async function gridVisits(
   return new Map(visits.map((v) => [v.grid, new Date(v.last).toISOString()]));
 }
 
-export async function recentEvents(tx: Tx, prefix: string): Promise<Event[]> {
+async function recentEvents(tx: Tx, prefix: string): Promise<Event[]> {
   const rows = await tx
     .select()
     .from(events)
@@ -57,6 +47,43 @@ export async function recentEvents(tx: Tx, prefix: string): Promise<Event[]> {
     .orderBy(desc(events.id))
     .limit(RECENT_EVENTS);
   return rows.reverse().map(toWire);
+}
+
+/** What a snapshot takes from the region index for `scope`. */
+export function scopeFields(
+  svc: Services,
+  scope: RegionNode,
+): Pick<Snapshot, 'scope' | 'children' | 'gridCount'> {
+  return {
+    scope: svc.regions.summary(scope),
+    children: svc.regions.children(scope.code).map((c) => svc.regions.summary(c)),
+    gridCount: svc.regions.countGridsWithin(scope.code),
+  };
+}
+
+/** A snapshot's reads besides its incidents (the KPI strip is counted over those). */
+export interface SnapshotParts extends Pick<
+  Snapshot,
+  'workers' | 'yesterday' | 'recent' | 'hourly' | 'departmentReturns'
+> {
+  /** Grid code → last check-in today. */
+  visits: Map<string, string>;
+}
+
+/** Read everything but the incidents under `prefix`, inside the caller's transaction. */
+export async function readSnapshotParts(
+  tx: Tx,
+  q: { prefix: string; now: Date; dayStart: Date; gridCount: number; utcOffsetMinutes: number },
+): Promise<SnapshotParts> {
+  const { prefix, now, dayStart } = q;
+  return {
+    workers: await workerPositions(tx, prefix, dayStart),
+    visits: await gridVisits(tx, prefix, dayStart),
+    yesterday: await yesterdayFigures(tx, prefix, now, dayStart, q.gridCount),
+    recent: await recentEvents(tx, prefix),
+    hourly: await hourly(tx, prefix, dayStart, q.utcOffsetMinutes),
+    departmentReturns: await departmentReturns(tx, prefix, dayStart),
+  };
 }
 
 /**
@@ -83,29 +110,28 @@ export async function getSnapshot({
     async (tx) => {
       const lastEventId = await maxEventId(tx);
       const list = (await tx.select().from(incidents).where(onBoard(prefix, dayStart))).map(toDto);
-      const workers = await workerPositions(tx, prefix, dayStart);
-      const visits = await gridVisits(tx, prefix, dayStart);
-      const gridCount = svc.regions.countGridsWithin(scope.code);
+      const fields = scopeFields(svc, scope);
+      const { visits, ...parts } = await readSnapshotParts(tx, {
+        prefix,
+        now,
+        dayStart,
+        gridCount: fields.gridCount,
+        utcOffsetMinutes: svc.utcOffsetMinutes,
+      });
       return {
-        scope: svc.regions.summary(scope),
-        children: svc.regions.children(scope.code).map((c) => svc.regions.summary(c)),
+        ...fields,
+        ...parts,
         lastEventId,
         serverTime: now.toISOString(),
-        workers,
         gridVisits: Object.fromEntries(visits),
-        gridCount,
         kpis: computeKpis({
           incidents: list,
-          workers,
+          workers: parts.workers,
           gridsVisited: visits.size,
-          gridCount,
+          gridCount: fields.gridCount,
           now,
           dayStart,
         }),
-        yesterday: await yesterdayFigures(tx, prefix, now, dayStart, gridCount),
-        recent: await recentEvents(tx, prefix),
-        hourly: await hourly(tx, prefix, dayStart, svc.utcOffsetMinutes),
-        departmentReturns: await departmentReturns(tx, prefix, dayStart),
         incidents: list,
       };
     },
@@ -113,11 +139,7 @@ export async function getSnapshot({
   );
 }
 
-export async function workerPositions(
-  tx: Tx,
-  prefix: string,
-  since: Date,
-): Promise<WorkerPosition[]> {
+async function workerPositions(tx: Tx, prefix: string, since: Date): Promise<WorkerPosition[]> {
   const rows = await tx
     .selectDistinctOn([checkins.userId], {
       userId: checkins.userId,
@@ -208,7 +230,7 @@ export async function yesterdayFigures(
  * Reports per local hour: today's, and the mean over the 7 days before today. Counted in the
  * database (48 groups back, not a row per report); the hour is localHour's, in SQL.
  */
-export async function hourly(
+async function hourly(
   tx: Tx,
   prefix: string,
   dayStart: Date,
@@ -230,7 +252,7 @@ export async function hourly(
 }
 
 /** Returns (退回) per department today: the returning department is in the event's data. */
-export async function departmentReturns(
+async function departmentReturns(
   tx: Tx,
   prefix: string,
   dayStart: Date,
