@@ -138,7 +138,7 @@ export function openApiDocument(): unknown {
               name: 'view',
               in: 'query',
               description:
-                'full (default): incidents as objects, read whole; board: incidents as rows of board.fields (no free text), incidents empty, answered from a copy kept in memory and caught up from the events to lastEventId (the figures for yesterday up to a minute old)',
+                'full (default): incidents as objects, read whole; board: incidents as rows of board.fields (no free text; the path of a row is an index into board.paths), incidents empty, answered from a copy kept in memory and caught up from the events to lastEventId (the figures for yesterday up to a minute old)',
               schema: { type: 'string', enum: ['full', 'board'] },
             },
           ],

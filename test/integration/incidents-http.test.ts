@@ -617,6 +617,12 @@ describe('GET /api/snapshot?view=board', () => {
     expect(board.incidents).toEqual([]);
     expect(board.board.fields).toEqual(BOARD_FIELDS);
     expect(board.board.rows.length).toBe(full.incidents.length);
+    // Each region path is sent once and a row names it by index: one per grid, not per incident.
+    const at = BOARD_FIELDS.indexOf('path');
+    expect(board.board.rows.every((r) => Number.isInteger(r[at]))).toBe(true);
+    const paths = board.board.paths.map((p) => p.join('.'));
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths.length).toBe(new Set(full.incidents.map((i) => i.path.join('.'))).size);
     const { board: _rows, incidents: _none, serverTime: _t1, ...boardRest } = board;
     const { incidents: fullIncidents, serverTime: _t2, ...fullRest } = full;
     expect(boardRest).toEqual(fullRest);

@@ -38,17 +38,19 @@ export type BoardIncident = Pick<IncidentDto, BoardField>;
 
 /**
  * GET /api/snapshot?view=board: the snapshot with its incidents as rows of `fields` rather than
- * objects (no field names repeated 50,000 times, no free text): about half the bytes to send,
- * parse and keep. `incidents` is empty; `expandBoardSnapshot` gives the usual shape back.
+ * objects (no field names repeated 50,000 times, no free text): under half the bytes to send,
+ * parse and keep. A row's `path` is an index into `paths`, the region paths its incidents lie
+ * in (one per grid, not one per incident). `incidents` is empty; `expandBoardSnapshot` gives
+ * the usual shape back.
  */
 export interface BoardSnapshot extends Omit<Snapshot, 'incidents'> {
   incidents: [];
-  board: { fields: readonly BoardField[]; rows: unknown[][] };
+  board: { fields: readonly BoardField[]; rows: unknown[][]; paths: string[][] };
 }
 
-/** One board row: `i`'s values in BOARD_FIELDS order. */
-export function boardRow(i: BoardIncident): unknown[] {
-  return BOARD_FIELDS.map((f) => i[f]);
+/** One board row: `i`'s values in BOARD_FIELDS order, its path as `pathIndex` gives it. */
+export function boardRow(i: BoardIncident, pathIndex: number): unknown[] {
+  return BOARD_FIELDS.map((f) => (f === 'path' ? pathIndex : i[f]));
 }
 
 const NO_PHOTOS: string[] = [];
@@ -61,14 +63,11 @@ const NO_PHOTOS: string[] = [];
  */
 export function expandBoardSnapshot(s: BoardSnapshot): Snapshot {
   const { board, ...rest } = s;
-  return { ...rest, incidents: expandBoardRows(board.fields, board.rows) };
+  return { ...rest, incidents: expandBoardRows(board) };
 }
 
-/** Board rows of `fields` as IncidentDtos (see expandBoardSnapshot). */
-export function expandBoardRows(
-  fields: readonly BoardField[],
-  rows: readonly unknown[][],
-): IncidentDto[] {
+/** Board rows as IncidentDtos (see expandBoardSnapshot); incidents of a grid share its path. */
+export function expandBoardRows({ fields, rows, paths }: BoardSnapshot['board']): IncidentDto[] {
   const at = {} as Record<BoardField, number>;
   for (const f of BOARD_FIELDS) at[f] = fields.indexOf(f);
   return rows.map((r): IncidentDto => {
@@ -85,7 +84,7 @@ export function expandBoardRows(
       lng: v(at.lng),
       lat: v(at.lat),
       gridCode: v(at.gridCode),
-      path: v(at.path),
+      path: paths[r[at.path] as number] as never,
       department: v(at.department),
       deadline: v(at.deadline),
       overdue: v(at.overdue),

@@ -91,6 +91,9 @@ interface Copy {
   /** When it was last read whole (server clock, ms). */
   wholeAt: number;
   rows: Map<number, Row>;
+  /** The region paths of the rows (board.paths): a row holds its path's index. */
+  paths: string[][];
+  pathIndex: Map<string, number>;
   /** The KPI strip's per-incident totals over `rows` (kept by add/take-back, see KpiTally). */
   tally: KpiTally;
   workers: Map<number, WorkerPosition>;
@@ -229,6 +232,8 @@ export class BoardSnapshots {
       lastEventId: -1,
       wholeAt: 0,
       rows: new Map(),
+      paths: [],
+      pathIndex: new Map(),
       tally: new KpiTally(),
       workers: new Map(),
       visits: new Map(),
@@ -304,6 +309,8 @@ export class BoardSnapshots {
     // mean is of the days before today, read again on the next whole read.
     copy.hourly = { today: new Array<number>(24).fill(0), avg7: parts.hourly.avg7 };
     copy.rows = new Map();
+    copy.paths = [];
+    copy.pathIndex = new Map();
     copy.tally = new KpiTally();
     for (const r of list) this.#put(copy, toBoardDto(r));
   }
@@ -416,7 +423,8 @@ export class BoardSnapshots {
   #put(copy: Copy, incident: BoardIncident): void {
     const before = copy.rows.get(incident.id);
     if (before) this.#count(copy, before.incident, -1);
-    copy.rows.set(incident.id, { incident, json: JSON.stringify(boardRow(incident)) });
+    const row = boardRow(incident, this.#pathOf(copy, incident.path));
+    copy.rows.set(incident.id, { incident, json: JSON.stringify(row) });
     this.#count(copy, incident, 1);
   }
 
@@ -438,6 +446,17 @@ export class BoardSnapshots {
   }
 
   /** The copy as a BoardSnapshot, in JSON: the rows joined from their own JSON. */
+  /** The index of `path` in the copy's paths, added if new (they are few: one per grid). */
+  #pathOf(copy: Copy, path: string[]): number {
+    const key = path.join('.');
+    let at = copy.pathIndex.get(key);
+    if (at === undefined) {
+      at = copy.paths.push(path) - 1;
+      copy.pathIndex.set(key, at);
+    }
+    return at;
+  }
+
   #render(copy: Copy, now: Date): string {
     const workers = [...copy.workers.values()].sort((a, b) => a.userId - b.userId);
     const fields = scopeFields(this.#svc, copy.scope);
@@ -461,6 +480,7 @@ export class BoardSnapshots {
     const rows: string[] = [];
     for (const r of copy.rows.values()) rows.push(r.json);
     // `head` without its closing brace, then the board: the rows are already JSON.
-    return `${JSON.stringify(head).slice(0, -1)},"board":{"fields":${JSON.stringify(BOARD_FIELDS)},"rows":[${rows.join(',')}]}}`;
+    const board = `"fields":${JSON.stringify(BOARD_FIELDS)},"paths":${JSON.stringify(copy.paths)}`;
+    return `${JSON.stringify(head).slice(0, -1)},"board":{${board},"rows":[${rows.join(',')}]}}`;
   }
 }
