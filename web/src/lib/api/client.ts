@@ -11,6 +11,33 @@ export function getDisplayToken(): string | null {
   return displayToken;
 }
 
+/**
+ * Answers the page's HTML asked for before the app's code had loaded (the inline script in
+ * `app.html` starts the wallboard's largest requests at once), by path, for one display token.
+ */
+interface EarlyRequests {
+  token: string | null;
+  responses: Record<string, Promise<Response>>;
+}
+
+declare global {
+  var __cityopsEarly: EarlyRequests | undefined;
+}
+
+/** The early answer to a GET of `path`, taken once; only for the token it was asked with. */
+function takeEarly(path: string): Promise<Response> | undefined {
+  const early = globalThis.__cityopsEarly;
+  const res = early?.responses[path];
+  if (!early || !res || early.token !== displayToken) return undefined;
+  delete early.responses[path];
+  return res;
+}
+
+/** Drop the early answers nobody took: the app has left the page they were asked for. */
+export function dropEarly(): void {
+  globalThis.__cityopsEarly = undefined;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -31,7 +58,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (init.body !== undefined && !headers.has('content-type'))
     headers.set('content-type', 'application/json');
   if (displayToken) headers.set('authorization', `Bearer ${displayToken}`);
-  const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  const plainGet = init.method === undefined && init.body === undefined && !init.headers;
+  const early = plainGet ? takeEarly(path) : undefined;
+  let res = early ? await early.catch(() => null) : null;
+  // An early answer that failed is asked again: a 401 before a login is not the answer after it.
+  if (!res?.ok) res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
   if (!res.ok) {
     let code = `http_${res.status}`;
     let message = res.statusText;

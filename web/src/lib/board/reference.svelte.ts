@@ -12,6 +12,7 @@ export class BoardReference {
   #departments = $state.raw<ReadonlyMap<string, DepartmentName>>(new Map());
   #regionCache = new Map<string, Promise<RegionCollection>>();
   #gridCache = new Map<string, Promise<RegionCollection>>();
+  #own: string | null = null;
 
   get regionNames(): ReadonlyMap<string, string> {
     return this.#regionNames;
@@ -48,18 +49,30 @@ export class BoardReference {
     if (added) this.#regionNames = next;
   }
 
+  /**
+   * `code` is the account's own scope: its shapes are asked for with no scope, the paths the
+   * page's HTML may already have asked for (see app.html).
+   */
+  own(code: string): void {
+    this.#own = code;
+  }
+
   /** The children of a scope as GeoJSON (cached). */
   regions(scope: string): Promise<RegionCollection> {
     return cached(this.#regionCache, scope, () =>
-      api<RegionCollection>(`/api/regions?scope=${encodeURIComponent(scope)}`),
+      api<RegionCollection>(`/api/regions${this.#query(scope)}`),
     );
   }
 
   /** The grids within a scope as GeoJSON (cached). */
   grids(scope: string): Promise<RegionCollection> {
     return cached(this.#gridCache, scope, () =>
-      api<RegionCollection>(`/api/grids?scope=${encodeURIComponent(scope)}`),
+      api<RegionCollection>(`/api/grids${this.#query(scope)}`),
     );
+  }
+
+  #query(scope: string): string {
+    return scope === this.#own ? '' : `?scope=${encodeURIComponent(scope)}`;
   }
 }
 
