@@ -100,6 +100,17 @@ describe('CommitGate', () => {
     expect(commits).toEqual([0, 10]);
   });
 
+  it('runs a job asked for first before the others, in the commit it joins', () => {
+    const { g, advance } = gate(1000);
+    const ran: string[] = [];
+    g.later('load', () => ran.push('load'));
+    g.later('points', () => ran.push('points 1'), true);
+    g.later('workers', () => ran.push('workers'));
+    g.later('points', () => ran.push('points 2'), true);
+    advance(0);
+    expect(ran).toEqual(['points 2', 'load', 'workers']);
+  });
+
   it('runs each job at once when immediate (the naive variant)', () => {
     const ran: string[] = [];
     const g = new CommitGate({

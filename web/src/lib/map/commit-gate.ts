@@ -11,7 +11,7 @@ export class CommitGate {
   readonly #schedule: (run: () => void, delayMs: number) => void;
   readonly #now: () => number;
   readonly #wrap: (commit: () => void) => void;
-  readonly #pending = new Map<string, () => void>();
+  #pending = new Map<string, () => void>();
   /** The commit scheduled next, if any (a hurried one replaces a later one). */
   #scheduled: object | null = null;
   #last = -Infinity;
@@ -33,14 +33,20 @@ export class CommitGate {
     this.#wrap = options.wrap ?? ((commit) => commit());
   }
 
-  /** Run `job` in the next commit, in place of any job waiting under `key`. */
-  later(key: string, job: () => void): void {
+  /**
+   * Run `job` in the next commit, in place of any job waiting under `key`; `first`: before the
+   * others (a source whose worker has the most to do starts it soonest).
+   */
+  later(key: string, job: () => void, first = false): void {
     if (this.#disposed) return;
     if (this.#immediate) {
       job();
       return;
     }
-    this.#pending.set(key, job);
+    if (first) {
+      this.#pending.delete(key);
+      this.#pending = new Map([[key, job], ...this.#pending]);
+    } else this.#pending.set(key, job);
     if (!this.#scheduled) this.#plan(Math.max(0, this.#last + this.#gapMs - this.#now()));
   }
 
