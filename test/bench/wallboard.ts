@@ -266,7 +266,13 @@ async function openBoard(query: string): Promise<Variant> {
   if (traceLoad)
     await browser.startTracing(page, {
       path: `${traceLoad}-${query.includes('naive') ? 'naive' : 'batched'}.json`,
-      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel'],
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'v8',
+        'toplevel',
+        'disabled-by-default-v8.cpu_profiler',
+      ],
     });
   await page.goto(`/wallboard?${query}`);
   await page.waitForFunction(
