@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CATEGORIES } from '@cityops/domain';
 import type { DisplayTokenDto, Snapshot } from '@cityops/protocol';
-import { launchBrowser, loginContext, watchErrors } from '../support/browser.ts';
+import { launchBrowser, loginContext, recordApiRequests, watchErrors } from '../support/browser.ts';
 import { LiveClient, User } from '../support/api-client.ts';
 import { gridsWithin, pointIn } from '../support/fixtures.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../support/test-server.ts';
@@ -122,26 +122,17 @@ describe('kiosk display tokens', () => {
   });
 
   it('the token opens its scope full screen, with no controls and no cursor, and no login', async () => {
-    const asked: { path: string; bearer: boolean }[] = [];
-    const onRequest = (r: Request): void => {
-      const url = new URL(r.url());
-      if (url.pathname.startsWith('/api/'))
-        asked.push({
-          path: url.pathname + url.search,
-          bearer: r.headers()['authorization'] === `Bearer ${token}`,
-        });
-    };
-    kioskPage.on('request', onRequest);
+    const { asked, stop } = await recordApiRequests(kiosk, kioskPage);
     await kioskPage.goto(`/wallboard?token=${token}`);
     await kioskPage.waitForSelector('.board[data-connection="live"][data-map-ready="true"]', {
       timeout: 60_000,
     });
-    kioskPage.off('request', onRequest);
+    await stop();
     expect(kioskPage.url()).not.toContain('/login');
     // The page's HTML asked for the snapshot with the token before the app loaded, and the app
     // took that answer: one request, with the token, and none for a personal session.
     expect(asked.filter((a) => a.path === '/api/snapshot?view=board')).toEqual([
-      { path: '/api/snapshot?view=board', bearer: true },
+      { path: '/api/snapshot?view=board', by: '/wallboard', authorization: `Bearer ${token}` },
     ]);
     expect(asked.filter((a) => a.path === '/api/auth/me')).toEqual([]);
     expect(await kioskPage.getByTestId('scope').getAttribute('data-code')).toBe(district.code);

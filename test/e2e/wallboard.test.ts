@@ -7,7 +7,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CATEGORIES, type KpiFigures } from '@cityops/domain';
 import type { IncidentDto, Snapshot } from '@cityops/protocol';
 import { buildCity, type CityRegion } from '@cityops/seed';
-import { launchBrowser, loginContext, watchErrors, screenshotDir } from '../support/browser.ts';
+import {
+  launchBrowser,
+  loginContext,
+  recordApiRequests,
+  screenshotDir,
+  watchErrors,
+} from '../support/browser.ts';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.ts';
 import { WEB_BUILD } from '../support/test-server.ts';
 import { User } from '../support/api-client.ts';
@@ -205,18 +211,10 @@ afterAll(async () => {
 describe('wallboard', () => {
   it('loads: map canvas, KPI strip and every panel, with no page errors', async () => {
     // Who asked for what: the page's own HTML (an inline script) or the app's code.
-    const asked: { path: string; by: string }[] = [];
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    cdp.on('Network.requestWillBeSent', (e) => {
-      const url = new URL(e.request.url);
-      if (!url.pathname.startsWith('/api/')) return;
-      const frame = e.initiator.stack?.callFrames[0]?.url ?? e.initiator.url ?? '';
-      asked.push({ path: url.pathname + url.search, by: frame ? new URL(frame).pathname : '' });
-    });
+    const { asked, stop } = await recordApiRequests(context, page);
     await page.goto('/wallboard');
     await waitLive();
-    await cdp.detach();
+    await stop();
     // The HTML asks for the board's answers before the app's code has loaded, and the app takes
     // those answers instead of asking again.
     for (const path of [
@@ -226,7 +224,7 @@ describe('wallboard', () => {
       '/api/regions',
       '/api/grids',
     ])
-      expect(asked.filter((a) => a.path === path)).toEqual([{ path, by: '/wallboard' }]);
+      expect(asked.filter((a) => a.path === path).map((a) => a.by)).toEqual(['/wallboard']);
     expect(asked.filter((a) => /^\/api\/(regions|grids)\?scope=[^&]*$/.test(a.path))).toEqual([]);
     await expect.poll(() => page.locator('.map canvas').count()).toBe(1);
     expect(await page.locator('[data-kpi]').count()).toBe(KPI_KEYS.length);

@@ -106,6 +106,39 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** An /api/ request as the page sent it. */
+export interface ApiRequest {
+  /** Path and query. */
+  path: string;
+  /** Who asked: the page's path for its own inline scripts, a script's path for the app's code. */
+  by: string;
+  authorization: string | null;
+}
+
+/**
+ * Record the /api/ requests `page` sends and who sent them (over CDP, which knows each request's
+ * initiator); `stop()` ends the recording.
+ */
+export async function recordApiRequests(
+  context: BrowserContext,
+  page: Page,
+): Promise<{ asked: ApiRequest[]; stop: () => Promise<void> }> {
+  const asked: ApiRequest[] = [];
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const url = new URL(e.request.url);
+    if (!url.pathname.startsWith('/api/')) return;
+    const frame = e.initiator.stack?.callFrames[0]?.url ?? e.initiator.url ?? '';
+    asked.push({
+      path: url.pathname + url.search,
+      by: frame ? new URL(frame).pathname : '',
+      authorization: e.request.headers['authorization'] ?? null,
+    });
+  });
+  return { asked, stop: () => cdp.detach() };
+}
+
 let scratch: string | null = null;
 
 /**

@@ -445,10 +445,9 @@ export class BoardSnapshots {
     }
   }
 
-  /** The copy as a BoardSnapshot, in JSON: the rows joined from their own JSON. */
   /** The index of `path` in the copy's paths, added if new (they are few: one per grid). */
   #pathOf(copy: Copy, path: string[]): number {
-    const key = path.join('.');
+    const key = encodePath(path);
     let at = copy.pathIndex.get(key);
     if (at === undefined) {
       at = copy.paths.push(path) - 1;
@@ -457,6 +456,7 @@ export class BoardSnapshots {
     return at;
   }
 
+  /** The copy as a BoardSnapshot, in JSON: the rows joined from their own JSON. */
   #render(copy: Copy, now: Date): string {
     const workers = [...copy.workers.values()].sort((a, b) => a.userId - b.userId);
     const fields = scopeFields(this.#svc, copy.scope);

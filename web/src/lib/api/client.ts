@@ -60,9 +60,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (displayToken) headers.set('authorization', `Bearer ${displayToken}`);
   const plainGet = init.method === undefined && init.body === undefined && !init.headers;
   const early = plainGet ? takeEarly(path) : undefined;
-  let res = early ? await early.catch(() => null) : null;
-  // An early answer that failed is asked again: a 401 before a login is not the answer after it.
-  if (!res?.ok) res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  // An early request that never got an answer is asked again; any answer stands (they are
+  // dropped once the app leaves the page, so none outlives a login).
+  const res =
+    (early && (await early.catch(() => null))) ??
+    (await fetch(path, { ...init, headers, credentials: 'same-origin' }));
   if (!res.ok) {
     let code = `http_${res.status}`;
     let message = res.statusText;
