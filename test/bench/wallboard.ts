@@ -7,7 +7,7 @@
  * Prints per tab: first full render, flush main-thread time (apply + every effect it sets off,
  * timed with flushSync), long tasks over 50 ms, and memory growth after the first minute (JS
  * heap after a forced GC, and the tab's renderer process RSS, which includes the map workers).
- *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board] [--trace-load=/tmp/load] [--gpu-compositing=1]
+ *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--mix=steady] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board] [--trace-load=/tmp/load] [--gpu-compositing=1]
  * Needs a web build (WEB_BUILD_DIR or web/build) and Postgres (the bench writes the open incidents).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { io, type Socket } from 'socket.io-client';
 import { CATEGORIES, encodePath, type IncidentState } from '@cityops/domain';
 import type { ClientToServer, ServerToClient } from '@cityops/protocol';
 import { events as eventsTable, incidents as incidentsTable, open } from '@cityops/db';
-import { buildCity, startSimulator, type CityScale } from '@cityops/seed';
+import { buildCity, MIXES, startSimulator, type CityScale } from '@cityops/seed';
 import { launchBrowser, loginContext } from '../support/browser.ts';
 import { spawnServer } from '../support/spawn-server.ts';
 import { createPostgresDatabase, WEB_BUILD } from '../support/test-server.ts';
@@ -28,6 +28,7 @@ const opt = flags(process.argv.slice(2), {
   minutes: '10',
   open: '50000',
   rate: '200',
+  mix: 'steady',
   scale: 'full',
   sims: '2',
   warmup: '180',
@@ -45,6 +46,13 @@ const MINUTES = Number(opt.minutes);
 const OPEN = Number(opt.open);
 /** `--rate=0`: no simulator, the board at rest (what a frame and a commit cost without a stream). */
 const RATE = Number(opt.rate);
+/**
+ * `steady` (default): as many incidents close as are reported, so the open count stays near
+ * OPEN and the memory figure measures the board, not a growing backlog; `demo`: the demo's mix,
+ * which reports faster than it closes.
+ */
+const MIX = opt.mix as keyof typeof MIXES;
+if (!(MIX in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
 /** Longest wait for the simulators to reach the rate (their grid workers log in on first use). */
 const WARMUP_S = Number(opt.warmup);
 const PASSWORD = 'bench-password';
@@ -539,6 +547,7 @@ try {
       password: PASSWORD,
       rate: RATE / SIMS,
       seed: 1000 + k,
+      mix: MIX,
       // Each step is 1–3 requests of 50–200 ms under this load: room for ~30 in flight each.
       maxInFlight: 64,
     }),
@@ -565,7 +574,7 @@ try {
   running.sim = null;
   counter.close();
   console.log(
-    `\nwallboard bench: scale=${opt.scale} open=${OPEN} simulator rate=${RATE}/s over ${SIMS} simulators, ${MINUTES} min per variant, ${GPU_COMPOSITING ? 'GPU compositing through SwiftShader' : 'software compositing (--disable-gpu)'}; load ${loadStart} → ${machineLoad()}\n`,
+    `\nwallboard bench: scale=${opt.scale} open=${OPEN} simulator rate=${RATE}/s (${MIX} mix) over ${SIMS} simulators, ${MINUTES} min per variant, ${GPU_COMPOSITING ? 'GPU compositing through SwiftShader' : 'software compositing (--disable-gpu)'}; load ${loadStart} → ${machineLoad()}\n`,
   );
   console.log(
     table([

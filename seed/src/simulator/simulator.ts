@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   /** Most steps in flight at once; a tick that finds this many is skipped. Default 32. */
   maxInFlight?: number;
   seed?: number;
+  /** Which steps, how often (see MIXES). Default `demo`. */
+  mix?: keyof typeof MIXES;
   log?: { info: (o: object, msg: string) => void; warn: (o: object, msg: string) => void };
 }
 
@@ -53,6 +55,43 @@ const DESCRIPTIONS: Record<string, string[]> = {
   'parking.illegal': ['机动车占用消防通道停放', '路口乱停车影响通行'],
   'municipal.stair_light': ['3号楼楼道灯不亮，老人夜间出行不便'],
 };
+
+type StepKind = 'report' | 'checkin' | 'file' | 'dispatch' | 'sign' | 'resolve' | 'verify';
+
+/** How often each kind of step is taken, as shares of all steps. */
+export const MIXES = {
+  /** A city's morning: more reports than closes, so the backlog grows through the demo. */
+  demo: {
+    report: 0.3,
+    checkin: 0.2,
+    file: 0.12,
+    dispatch: 0.12,
+    sign: 0.1,
+    resolve: 0.09,
+    verify: 0.07,
+  },
+  /**
+   * Each stage of the workflow as often as a report, so about as many close (a verify that
+   * passes, or a rejection) as are reported, and the open count stays where it started: what
+   * a board left on all day sees once the day's flow is steady.
+   */
+  steady: {
+    report: 0.8 / 6,
+    checkin: 0.2,
+    file: 0.8 / 6,
+    dispatch: 0.8 / 6,
+    sign: 0.8 / 6,
+    resolve: 0.8 / 6,
+    verify: 0.8 / 6,
+  },
+} satisfies Record<string, Record<StepKind, number>>;
+
+/** The kind of step a uniform draw `r` in [0, 1) stands for, under `mix`. */
+export function stepKind(mix: Record<StepKind, number>, r: number): StepKind {
+  let k: StepKind = 'verify';
+  for (k of Object.keys(mix) as StepKind[]) if ((r -= mix[k]) < 0) return k;
+  return k;
+}
 
 function pick<T>(rand: () => number, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)]!;
@@ -177,9 +216,11 @@ export function startSimulator(o: SimulatorOptions): Simulator {
     });
   }
 
+  const mix = MIXES[o.mix ?? 'demo'];
+
   async function step(): Promise<void> {
-    const r = rand();
-    if (r < 0.3) {
+    const kind = stepKind(mix, rand());
+    if (kind === 'report') {
       const grid = pick(rand, grids);
       const c = await workerFor(grid);
       const cat = weightedCategory(rand);
@@ -205,12 +246,12 @@ export function startSimulator(o: SimulatorOptions): Simulator {
       );
       if (selfResolve && created.status === 201)
         await act(c, created.body, { action: 'self_resolve', note: '已现场处置' });
-    } else if (r < 0.5) {
+    } else if (kind === 'checkin') {
       const grid = pick(rand, grids);
       const c = await workerFor(grid);
       const [lng, lat] = pointIn(grid.geometry, rand);
       await request(c, 'POST', '/api/checkins', { lng, lat });
-    } else if (r < 0.62) {
+    } else if (kind === 'file') {
       const i = await anyOf('state=reported&limit=5');
       if (i)
         await act(
@@ -218,7 +259,7 @@ export function startSimulator(o: SimulatorOptions): Simulator {
           i,
           rand() < 0.05 ? { action: 'reject', reason: '重复上报' } : { action: 'file' },
         );
-    } else if (r < 0.74) {
+    } else if (kind === 'dispatch') {
       const i = await anyOf('state=filed&limit=5');
       const cat = i && CATEGORIES.find((c) => c.code === i.category);
       if (i && cat) {
@@ -229,11 +270,11 @@ export function startSimulator(o: SimulatorOptions): Simulator {
           note: '请尽快处置',
         });
       }
-    } else if (r < 0.84) {
+    } else if (kind === 'sign') {
       const i = await anyOf('state=dispatched&limit=5');
       const c = i?.department ? await departmentFor(i.department) : null;
       if (i && c) await act(c, i, { action: 'sign' });
-    } else if (r < 0.93) {
+    } else if (kind === 'resolve') {
       const i = await anyOf('state=in_progress&limit=5');
       const c = i?.department ? await departmentFor(i.department) : null;
       if (i && c) await act(c, i, { action: 'resolve', note: '已处置完毕' });
@@ -256,7 +297,10 @@ export function startSimulator(o: SimulatorOptions): Simulator {
       .catch((err: unknown) => {
         if (err instanceof Stopped) return;
         counts.failed++;
-        o.log?.warn({ err: String(err) }, 'simulator step failed');
+        // fetch's own error says only "fetch failed"; what failed is its cause.
+        const cause =
+          err instanceof Error && err.cause !== undefined ? String(err.cause) : undefined;
+        o.log?.warn({ err: String(err), cause }, 'simulator step failed');
       })
       .finally(() => counts.inFlight--);
   }
