@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -131,6 +132,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
   app.use((req, res, next) => {
+    res.locals['arrivedAt'] = performance.now();
     const end = metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () =>
       end({
