@@ -25,6 +25,19 @@ export function table(rows: readonly (readonly (string | number)[])[]): string {
     .join('\n');
 }
 
+/** One row per case: its median and every round, in ms (`first` heads the first column). */
+export function roundsTable(first: string, rounds: Readonly<Record<string, number[]>>): string {
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  return table([
+    [first, 'median ms', 'rounds ms'],
+    ...Object.entries(rounds).map(([k, xs]) => [
+      k,
+      fmt(median(xs)),
+      xs.map((x) => fmt(x, 0)).join(' '),
+    ]),
+  ]);
+}
+
 export function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '—';
 }

@@ -10,7 +10,7 @@ import { localDayStart } from '@cityops/domain';
 import type { IncidentDto } from '@cityops/protocol';
 import { BoardAggregates } from '../../web/src/lib/live/board-aggregates.ts';
 import { RANDOM_DAY, randomIncident, seeded } from '../../web/src/lib/live/fixtures.ts';
-import { flags, fmt, table } from './bench-util.ts';
+import { flags, roundsTable } from './bench-util.ts';
 
 const opt = flags(process.argv.slice(2), { incidents: '50000', rounds: '7' });
 const N = Number(opt.incidents);
@@ -42,15 +42,5 @@ for (let r = 0; r < Number(opt.rounds); r++) {
     timed(() => new BoardAggregates().reset(incidents, dayStart, 1)),
   );
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 console.log(`\nboard count: ${N} incidents, ${opt.rounds} rounds (median, and each round)\n`);
-console.log(
-  table([
-    ['', 'median ms', 'rounds ms'],
-    ...Object.entries(runs).map(([k, xs]) => [
-      k,
-      fmt(median(xs)),
-      xs.map((x) => fmt(x, 0)).join(' '),
-    ]),
-  ]),
-);
+console.log(roundsTable('', runs));

@@ -11,7 +11,7 @@ import { gzip } from 'node:zlib';
 import { boardRow } from '@cityops/protocol';
 import { gzipLarge } from '../../server/src/http/gzip.ts';
 import { randomIncident, seeded } from '../../web/src/lib/live/fixtures.ts';
-import { flags, fmt, table } from './bench-util.ts';
+import { flags, fmt, roundsTable } from './bench-util.ts';
 
 const opt = flags(process.argv.slice(2), { incidents: '50000', busy: '4', rounds: '5' });
 const rand = seeded(5);
@@ -49,17 +49,7 @@ for (const loop of ['idle', `busy ${opt.busy} ms tasks`]) {
       stop();
     }
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 console.log(
   `\ngzip of a board snapshot's rows: ${fmt(body.length / 2 ** 20)} MB → ${fmt(size / 2 ** 20)} MB, ${opt.rounds} rounds\n`,
 );
-console.log(
-  table([
-    ['event loop: variant', 'median ms', 'rounds ms'],
-    ...Object.entries(results).map(([k, xs]) => [
-      k,
-      fmt(median(xs)),
-      xs.map((x) => fmt(x, 0)).join(' '),
-    ]),
-  ]),
-);
+console.log(roundsTable('event loop: variant', results));
