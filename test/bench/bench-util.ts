@@ -27,12 +27,11 @@ export function table(rows: readonly (readonly (string | number)[])[]): string {
 
 /** One row per case: its median and every round, in ms (`first` heads the first column). */
 export function roundsTable(first: string, rounds: Readonly<Record<string, number[]>>): string {
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   return table([
     [first, 'median ms', 'rounds ms'],
     ...Object.entries(rounds).map(([k, xs]) => [
       k,
-      fmt(median(xs)),
+      fmt(summarise(xs).p50),
       xs.map((x) => fmt(x, 0)).join(' '),
     ]),
   ]);
