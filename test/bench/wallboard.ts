@@ -319,7 +319,9 @@ async function openBoard(query: string): Promise<Variant> {
           end: r.responseEnd,
           mb: r.encodedBodySize / 2 ** 20,
           decodedMb: r.decodedBodySize / 2 ** 20,
-          server: r.serverTiming.map((t) => `${t.name} ${Math.round(t.duration)}`).join(', '),
+          server: r.serverTiming
+            .map((t) => `${t.name} ${t.description || Math.round(t.duration)}`)
+            .join(', '),
         };
       }),
     applied: performance.getEntriesByName('board:snapshot-applied')[0]?.startTime ?? NaN,
@@ -328,7 +330,7 @@ async function openBoard(query: string): Promise<Variant> {
   // counted into the store, the rest is the map (its worker indexing the points) and the stream.
   const waits = loads.map(
     (l) =>
-      `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB${l.decodedMb > l.mb * 1.05 ? `, ${fmt(l.decodedMb)} MB unpacked` : ''}${l.server ? `; server: ${l.server} ms` : ''})`,
+      `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB${l.decodedMb > l.mb * 1.05 ? `, ${fmt(l.decodedMb)} MB unpacked` : ''}${l.server ? `; server ms: ${l.server}` : ''})`,
   );
   log(
     `first render ${firstRender(firstRenderMs)}; snapshot applied at ${fmt(applied, 0)} ms; requests: ${waits.join(', ')}`,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDayStart } from '@cityops/domain';
+import { localDayStart, ON_DUTY_WINDOW_MS } from '@cityops/domain';
 import {
   expandBoardSnapshot,
   type BoardSnapshot,
@@ -98,7 +98,7 @@ async function bothViews(
     expect(full.status).toBe(200);
     expect(board.status).toBe(200);
     expect(board.headers.get('server-timing')).toMatch(
-      /^before;dur=[\d.]+, wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+, gzip;dur=[\d.]+$/,
+      /^before;dur=[\d.]+, wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+, gzip;dur=[\d.]+, reused;desc=(yes|no)$/,
     );
     // fetch asks for gzip and unpacks it: the body above came compressed.
     expect(board.headers.get('content-encoding')).toBe('gzip');
@@ -238,5 +238,59 @@ describe('the board snapshot kept in memory', () => {
     const other = server.city.districts.find((d) => d.code !== storyGrid(server).path[1])!;
     const r = await huayuanlu.get(`/api/snapshot?scope=${other.code}&view=board`);
     expect(r.status).toBe(403);
+  });
+});
+
+describe('the gzipped board snapshot', () => {
+  /** The city's board as the dispatcher gets it, and whether it was an earlier request's answer. */
+  async function board(): Promise<{ reused: boolean; body: BoardSnapshot }> {
+    const r = await dispatcher.get<BoardSnapshot>('/api/snapshot?view=board');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-encoding')).toBe('gzip');
+    const timing = /reused;desc=(yes|no)$/.exec(r.headers.get('server-timing') ?? '');
+    expect(timing).not.toBeNull();
+    return { reused: timing![1] === 'yes', body: r.body };
+  }
+
+  it('is sent again while nothing it shows has changed, and made again when something has', async () => {
+    // The figures that move with the clock are read now, and hold for the next minute.
+    later(61_000);
+    const first = await board();
+    const again = await board();
+    expect(again.reused).toBe(true);
+    // The same answer, down to the time it was made.
+    expect(again.body).toEqual(first.body);
+
+    // An event: made again, with it in.
+    later();
+    const fresh = await report();
+    const after = await board();
+    expect(after.reused).toBe(false);
+    expect(after.body.lastEventId).toBeGreaterThan(first.body.lastEventId);
+    expect(expandBoardSnapshot(after.body).incidents.map((i) => i.id)).toContain(fresh.id);
+    expect((await board()).reused).toBe(true);
+
+    // A worker on duty since a check-in sent late from an offline phone, twenty seconds short
+    // of the on-duty window: half a minute later they are off duty, with no event in between.
+    const grid = gridsWithin(server, storyGrid(server).path.at(-2)!).find(
+      (g) => g.code !== storyGrid(server).code,
+    )!;
+    const worker = await User.login(server.url, `w${grid.code}`);
+    later();
+    const checkin = await worker.post('/api/checkins', {
+      ...pointIn(grid),
+      at: new Date(clock - ON_DUTY_WINDOW_MS + 20_000).toISOString(),
+    });
+    expect(checkin.status).toBe(201);
+    const onDuty = await board();
+    expect(onDuty.reused).toBe(false);
+    expect((await board()).reused).toBe(true);
+    later(30_000);
+    const offDuty = await board();
+    expect(offDuty.reused).toBe(false);
+    expect(offDuty.body.lastEventId).toBe(onDuty.body.lastEventId);
+    expect(offDuty.body.kpis.workersOnDuty).toBe(onDuty.body.kpis.workersOnDuty - 1);
+    // ... and what it says is what a full read says.
+    await expectSameBoard(dispatcher);
   });
 });

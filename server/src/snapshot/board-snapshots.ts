@@ -3,6 +3,8 @@ import { and, inArray } from 'drizzle-orm';
 import {
   countOnDuty,
   encodePath,
+  isOnDuty,
+  ON_DUTY_WINDOW_MS,
   KpiTally,
   kpiShare,
   kpiTimes,
@@ -23,6 +25,7 @@ import type { Ctx, Services } from '../context.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { BOARD_COLUMNS, toBoardDto } from '../incidents/incident-row.ts';
 import type { RegionNode } from '../regions/region-index.ts';
+import { gzipLarge } from '../http/gzip.ts';
 import { eventsBetween, maxEventId } from '../events/read-events.ts';
 import {
   onBoard,
@@ -52,18 +55,29 @@ export interface BoardSnapshotOptions {
   onRead?: (kind: 'whole' | 'catch_up', seconds: number) => void;
 }
 
-/** A board snapshot as JSON text, and where the time to answer went (for Server-Timing). */
-export interface BoardSnapshotReply {
-  body: string;
+/**
+ * A board snapshot, as JSON text or gzipped, and where the time to answer went (for
+ * Server-Timing).
+ */
+export type BoardSnapshotReply = (
+  | { gzipped: null; body: string }
+  | {
+      /** The JSON, gzipped: the one made for an earlier request when `reused`. */
+      gzipped: Promise<Buffer>;
+      body: null;
+    }
+) & {
+  /** The gzipped answer was made for an earlier request: nothing it shows has changed since. */
+  reused: boolean;
   timing: {
     /** Waiting for the copy's chain (a catch-up already under way). */
     waitMs: number;
     /** Bringing the copy up to date (the database reads). */
     updateMs: number;
-    /** Making the JSON. */
+    /** Making the JSON (0 when reused). */
     renderMs: number;
   };
-}
+};
 
 const DEFAULTS: Required<Omit<BoardSnapshotOptions, 'onRead'>> = {
   catchUpMs: 2_000,
@@ -80,6 +94,21 @@ interface Row {
   incident: BoardIncident;
   /** The row as it is sent (JSON of boardRow): made once per version, not once per request. */
   json: string;
+}
+
+/**
+ * A copy's snapshot as last sent gzipped: what the 14 MB of JSON cost to make and compress
+ * (0.1–1.3 s of CPU on two cores, more under load) is paid once while nothing it shows changes,
+ * not once per screen and per reload.
+ */
+interface Rendering {
+  /** What it was made from (see #renderingKey). */
+  key: string;
+  /** The server's clock when it was made. */
+  at: number;
+  /** Its one figure that moves with the clock, workers on duty, holds until then. */
+  until: number;
+  gzipped: Promise<Buffer>;
 }
 
 /** One scope's board as of `lastEventId`, kept in memory. */
@@ -109,6 +138,8 @@ interface Copy {
    */
   slowAt: number;
   usedAt: number;
+  /** The last gzipped answer, if it may still be sent (see #reusable). */
+  rendering: Rendering | null;
   /** Every read and change of this copy runs in this chain, one at a time. */
   chain: Promise<unknown>;
 }
@@ -139,33 +170,60 @@ export class BoardSnapshots {
     this.#o = { ...DEFAULTS, ...options };
   }
 
-  /** The board snapshot of `scopeCode` (default: the principal's region) as JSON text. */
-  async get(ctx: Ctx, scopeCode: string | undefined): Promise<BoardSnapshotReply> {
+  /**
+   * The board snapshot of `scopeCode` (default: the principal's region): gzipped if `gzip`,
+   * else as JSON text. A gzipped answer is made once and sent again while the copy is at the
+   * same event and its figures that move with the clock still hold.
+   */
+  async get(
+    ctx: Ctx,
+    scopeCode: string | undefined,
+    { gzip = false }: { gzip?: boolean } = {},
+  ): Promise<BoardSnapshotReply> {
     const scope = resolveScope(this.#svc.regions, ctx.principal, scopeCode);
     const copy = this.#copyOf(scope);
     const asked = performance.now();
     // Rendered in the copy's chain: no catch-up can change it half-way through.
-    return this.#serial(copy, async () => {
+    return this.#serial(copy, async (): Promise<BoardSnapshotReply> => {
       const started = performance.now();
       await this.#update(copy);
       const updated = performance.now();
-      const body = this.#render(copy, this.#svc.now());
+      const timing = (renderMs: number): BoardSnapshotReply['timing'] => ({
+        waitMs: started - asked,
+        updateMs: updated - started,
+        renderMs,
+      });
+      if (!gzip)
+        return {
+          gzipped: null,
+          body: this.#render(copy),
+          reused: false,
+          timing: timing(performance.now() - updated),
+        };
+      const kept = this.#reusable(copy);
+      if (kept) return { gzipped: kept.gzipped, body: null, reused: true, timing: timing(0) };
+      const made = this.#renderZipped(copy);
       return {
-        body,
-        timing: {
-          waitMs: started - asked,
-          updateMs: updated - started,
-          renderMs: performance.now() - updated,
-        },
+        gzipped: made.gzipped,
+        body: null,
+        reused: false,
+        timing: timing(performance.now() - updated),
       };
     });
   }
 
-  /** Read `scope` now and keep it (the wall's usual scope): its first request finds it ready. */
+  /**
+   * Read `scope` now and keep it (the wall's usual scope), gzipped too: its first request finds
+   * it ready.
+   */
   async warm(scope: RegionNode): Promise<void> {
     this.#pinned = scope.code;
     const copy = this.#copyOf(scope);
-    await this.#serial(copy, () => this.#update(copy));
+    const made = await this.#serial(copy, async () => {
+      await this.#update(copy);
+      return this.#renderZipped(copy);
+    });
+    await made.gzipped;
   }
 
   /** Start catching up the copies in use in the background. */
@@ -243,6 +301,7 @@ export class BoardSnapshots {
       yesterday: {} as KpiFigures,
       slowAt: 0,
       usedAt: 0,
+      rendering: null,
       chain: Promise.resolve(),
     };
   }
@@ -456,8 +515,44 @@ export class BoardSnapshots {
     return at;
   }
 
+  /**
+   * What a rendering is made from besides the clock: the copy's last event, its last whole
+   * read and its last read of the figures that move with the clock.
+   */
+  #renderingKey(copy: Copy): string {
+    return `${copy.lastEventId}:${copy.wholeAt}:${copy.slowAt}`;
+  }
+
+  /** The copy's last gzipped answer, if it says what a new one would (besides `serverTime`). */
+  #reusable(copy: Copy): Rendering | null {
+    const r = copy.rendering;
+    const now = this.#svc.now().getTime();
+    return r && r.key === this.#renderingKey(copy) && now >= r.at && now <= r.until ? r : null;
+  }
+
+  /** Render the copy, start its gzip and keep it for the requests that follow (see #reusable). */
+  #renderZipped(copy: Copy): Rendering {
+    const now = this.#svc.now();
+    // Workers on duty is the only figure that moves with the clock alone: it holds until the
+    // earliest on-duty worker's check-in leaves the window (see isOnDuty).
+    let until = Infinity;
+    for (const w of copy.workers.values())
+      if (isOnDuty(w, now.getTime())) until = Math.min(until, Date.parse(w.at) + ON_DUTY_WINDOW_MS);
+    const rendering: Rendering = {
+      key: this.#renderingKey(copy),
+      at: now.getTime(),
+      until,
+      gzipped: gzipLarge(this.#render(copy, now)),
+    };
+    copy.rendering = rendering;
+    rendering.gzipped.catch(() => {
+      if (copy.rendering === rendering) copy.rendering = null;
+    });
+    return rendering;
+  }
+
   /** The copy as a BoardSnapshot, in JSON: the rows joined from their own JSON. */
-  #render(copy: Copy, now: Date): string {
+  #render(copy: Copy, now: Date = this.#svc.now()): string {
     const workers = [...copy.workers.values()].sort((a, b) => a.userId - b.userId);
     const fields = scopeFields(this.#svc, copy.scope);
     const head: Omit<BoardSnapshot, 'board'> = {
