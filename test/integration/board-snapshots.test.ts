@@ -98,7 +98,7 @@ async function bothViews(
     expect(full.status).toBe(200);
     expect(board.status).toBe(200);
     expect(board.headers.get('server-timing')).toMatch(
-      /^before;dur=[\d.]+, wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+, gzip;dur=[\d.]+, reused;desc=(yes|no)$/,
+      /^before;dur=[\d.]+, auth;dur=[\d.]+, wait;dur=[\d.]+, update;dur=[\d.]+, render;dur=[\d.]+, gzip;dur=[\d.]+, reused;desc=(yes|no)$/,
     );
     // fetch asks for gzip and unpacks it: the body above came compressed.
     expect(board.headers.get('content-encoding')).toBe('gzip');

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler } from 'express';
 import { parse as parseCookie } from 'cookie';
 import type { Principal, Role } from '@cityops/domain';
@@ -31,12 +32,15 @@ export function credentialsOf(
 
 /** Attach `req.principal` when the request carries a valid session or display token. */
 export function identify(svc: Services): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
+    const started = performance.now();
     const found = await authenticate(
       svc.db,
       credentialsOf(req.headers.cookie, req.headers.authorization),
       svc.now(),
     );
+    // For a route's Server-Timing: the lookup's share of the time before its handler.
+    res.locals['authMs'] = performance.now() - started;
     if (found) {
       req.principal = found.principal;
       req.user = found.user;

@@ -96,9 +96,11 @@ export function boardRoutes(
   });
 
   r.get('/snapshot', async (req, res) => {
-    // From the request's arrival to here: the session's lookup, behind the pool's other work.
+    // From the request's arrival to here, and the session's lookup within it (a pool shared
+    // with the intake).
     const arrivedAt = res.locals['arrivedAt'] as number | undefined;
     const beforeMs = arrivedAt === undefined ? 0 : performance.now() - arrivedAt;
+    const authMs = (res.locals['authMs'] as number | undefined) ?? 0;
     const q = parse(SnapshotQuery, req.query, 'query');
     const ctx = { svc, principal: principal(req) };
     if (q.view === 'board') {
@@ -114,7 +116,7 @@ export function boardRoutes(
       // Where the answer's time went, for DevTools and the wallboard bench.
       res.setHeader(
         'Server-Timing',
-        `before;dur=${beforeMs.toFixed(1)}, wait;dur=${timing.waitMs.toFixed(1)}, update;dur=${timing.updateMs.toFixed(1)}, render;dur=${timing.renderMs.toFixed(1)}, gzip;dur=${zipMs.toFixed(1)}, reused;desc=${reply.reused ? 'yes' : 'no'}`,
+        `before;dur=${beforeMs.toFixed(1)}, auth;dur=${authMs.toFixed(1)}, wait;dur=${timing.waitMs.toFixed(1)}, update;dur=${timing.updateMs.toFixed(1)}, render;dur=${timing.renderMs.toFixed(1)}, gzip;dur=${zipMs.toFixed(1)}, reused;desc=${reply.reused ? 'yes' : 'no'}`,
       );
       res.setHeader('Vary', 'Accept-Encoding');
       res.type('application/json');
