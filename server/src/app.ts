@@ -68,6 +68,11 @@ const RELAY_POOL_SIZE = 2;
 const LIVE_POOL_SIZE = 2;
 /** The board snapshot copies' catch-ups: each copy reads one at a time (see BoardSnapshots). */
 const BOARD_SNAPSHOT_POOL_SIZE = 2;
+/**
+ * Every request's session lookup (one short read): behind the intake in the main pool, a board
+ * snapshot's waited 0.8 s under the simulator before its handler ran.
+ */
+const AUTH_POOL_SIZE = 3;
 
 /** Build the whole server from its dependencies; nothing listens until `listen`. */
 export async function createApp(options: AppOptions): Promise<App> {
@@ -172,9 +177,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   });
 
+  const authServices: Services = { ...services, db: database.dedicated(AUTH_POOL_SIZE) };
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
-  api.use(identify(services));
+  api.use(identify(authServices));
   api.use(
     '/auth/login',
     rateLimit({
@@ -235,7 +241,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(
     '/open311/v2',
     express.json({ limit: '64kb' }),
-    identify(services),
+    identify(authServices),
     requireAuth,
     open311Routes(services),
   );
