@@ -6,6 +6,8 @@ import {
   KpiTally,
   ON_DUTY_WINDOW_MS,
   computeKpis,
+  isOnDuty,
+  onDutyUntil,
   kpiShare,
   kpiTimes,
   type KpiFigures,
@@ -209,5 +211,19 @@ describe('KpiTally', () => {
     tally.add(share({ ...i, resolvedAt: at(5) }), 1);
     tally.add(share(i), -1);
     expect(tally.figures(rest)).toMatchObject({ resolvedToday: 2, medianResolutionMinutes: 150 });
+  });
+});
+
+describe('onDutyUntil', () => {
+  it('is the last instant isOnDuty holds; a worker who signed off is not on duty at all', () => {
+    const at = '2026-12-02T04:00:00.000Z';
+    const worker = { kind: 'checkin' as const, at };
+    const until = onDutyUntil(worker);
+    expect(until).toBe(Date.parse(at) + ON_DUTY_WINDOW_MS);
+    expect(isOnDuty(worker, until)).toBe(true);
+    expect(isOnDuty(worker, until + 1)).toBe(false);
+    const ended = { kind: 'end' as const, at };
+    expect(onDutyUntil(ended)).toBe(-Infinity);
+    expect(isOnDuty(ended, Date.parse(at))).toBe(false);
   });
 });

@@ -150,9 +150,14 @@ export class KpiTally {
   }
 }
 
+/** The last instant (ms) a worker counts as on duty: -Infinity once signed off. */
+export function onDutyUntil(w: KpiWorker): number {
+  return w.kind === 'end' ? -Infinity : Date.parse(w.at) + ON_DUTY_WINDOW_MS;
+}
+
 /** On duty at `now`: checked in within ON_DUTY_WINDOW_MS and not signed off since. */
 export function isOnDuty(w: KpiWorker, now: number): boolean {
-  return w.kind !== 'end' && Date.parse(w.at) >= now - ON_DUTY_WINDOW_MS;
+  return now <= onDutyUntil(w);
 }
 
 export function countOnDuty(workers: Iterable<KpiWorker>, now: number): number {

@@ -3,8 +3,7 @@ import { and, inArray } from 'drizzle-orm';
 import {
   countOnDuty,
   encodePath,
-  isOnDuty,
-  ON_DUTY_WINDOW_MS,
+  onDutyUntil,
   KpiTally,
   kpiShare,
   kpiTimes,
@@ -74,7 +73,7 @@ export type BoardSnapshotReply = (
     waitMs: number;
     /** Bringing the copy up to date (the database reads). */
     updateMs: number;
-    /** Making the JSON (0 when reused). */
+    /** Making the JSON (about 0 when reused). */
     renderMs: number;
   };
 };
@@ -188,27 +187,16 @@ export class BoardSnapshots {
       const started = performance.now();
       await this.#update(copy);
       const updated = performance.now();
-      const timing = (renderMs: number): BoardSnapshotReply['timing'] => ({
+      const timing = (): BoardSnapshotReply['timing'] => ({
         waitMs: started - asked,
         updateMs: updated - started,
-        renderMs,
+        renderMs: performance.now() - updated,
       });
       if (!gzip)
-        return {
-          gzipped: null,
-          body: this.#render(copy),
-          reused: false,
-          timing: timing(performance.now() - updated),
-        };
+        return { gzipped: null, body: this.#render(copy), reused: false, timing: timing() };
       const kept = this.#reusable(copy);
-      if (kept) return { gzipped: kept.gzipped, body: null, reused: true, timing: timing(0) };
-      const made = this.#renderZipped(copy);
-      return {
-        gzipped: made.gzipped,
-        body: null,
-        reused: false,
-        timing: timing(performance.now() - updated),
-      };
+      const rendering = kept ?? this.#renderZipped(copy);
+      return { gzipped: rendering.gzipped, body: null, reused: kept !== null, timing: timing() };
     });
   }
 
@@ -534,10 +522,12 @@ export class BoardSnapshots {
   #renderZipped(copy: Copy): Rendering {
     const now = this.#svc.now();
     // Workers on duty is the only figure that moves with the clock alone: it holds until the
-    // earliest on-duty worker's check-in leaves the window (see isOnDuty).
+    // first of those on duty now goes off.
     let until = Infinity;
-    for (const w of copy.workers.values())
-      if (isOnDuty(w, now.getTime())) until = Math.min(until, Date.parse(w.at) + ON_DUTY_WINDOW_MS);
+    for (const w of copy.workers.values()) {
+      const off = onDutyUntil(w);
+      if (off >= now.getTime()) until = Math.min(until, off);
+    }
     const rendering: Rendering = {
       key: this.#renderingKey(copy),
       at: now.getTime(),
