@@ -221,13 +221,13 @@ async function countFrames(page: Page): Promise<void> {
   });
 }
 
-/** Open incidents the map draws (its own source, read back from MapLibre). */
+/** Open incidents the map holds (its cluster worker's points, or the naive source's). */
 async function mapPoints(page: Page): Promise<number> {
   return page.evaluate(async () => {
     const host = document.querySelector('.map') as HTMLElement & {
-      maplibre?: { getSource(id: string): { getData(): Promise<{ features: unknown[] }> } };
+      incidentIds?: () => Promise<number[]>;
     };
-    return (await host.maplibre?.getSource('incidents').getData())?.features.length ?? NaN;
+    return (await host.incidentIds?.())?.length ?? NaN;
   });
 }
 
@@ -306,7 +306,7 @@ async function openBoard(query: string): Promise<Variant> {
         () => performance.getEntriesByName('board:first-full-render')[0]!.startTime,
       )
     : Infinity;
-  const { loads, applied } = await page.evaluate(() => ({
+  const { loads, marks } = await page.evaluate(() => ({
     loads: performance
       .getEntriesByType('resource')
       .filter((e) => /\/api\/(snapshot|grids|regions|config|auth\/me)/.test(e.name))
@@ -324,7 +324,11 @@ async function openBoard(query: string): Promise<Variant> {
             .join(', '),
         };
       }),
-    applied: performance.getEntriesByName('board:snapshot-applied')[0]?.startTime ?? NaN,
+    // The page's own steps (`board:*` marks), in the order they came.
+    marks: performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('board:'))
+      .map((m) => ({ name: m.name.slice('board:'.length), at: m.startTime })),
   }));
   // Where the first render's time goes: the requests it waits for, the snapshot parsed and
   // counted into the store, the rest is the map (its worker indexing the points) and the stream.
@@ -333,7 +337,7 @@ async function openBoard(query: string): Promise<Variant> {
       `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB${l.decodedMb > l.mb * 1.05 ? `, ${fmt(l.decodedMb)} MB unpacked` : ''}${l.server ? `; server ms: ${l.server}` : ''})`,
   );
   log(
-    `first render ${firstRender(firstRenderMs)}; snapshot applied at ${fmt(applied, 0)} ms; requests: ${waits.join(', ')}`,
+    `first render ${firstRender(firstRenderMs)}; marks: ${marks.map((m) => `${m.name} ${fmt(m.at, 0)}`).join(', ')}; requests: ${waits.join(', ')}`,
   );
   return { page, cdp, firstRenderMs, snapshots: () => snapshots };
 }

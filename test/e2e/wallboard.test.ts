@@ -119,14 +119,12 @@ async function kpiDiff(scope?: string): Promise<Record<string, [unknown, unknown
   return diff;
 }
 
-/** Ids of the incident points in the map's own GeoJSON source (read back from MapLibre). */
+/** Ids of the incident points the map holds, read back from its cluster worker. */
 async function mapIncidentIds(): Promise<number[]> {
   return page.evaluate(async () => {
-    const host = document.querySelector('.map') as (HTMLElement & { maplibre?: any }) | null;
-    const source = host?.maplibre?.getSource('incidents');
-    if (!source) return [];
-    const data = (await source.getData()) as { features: { properties: { id: number } }[] };
-    return data.features.map((f) => f.properties.id);
+    const host = document.querySelector('.map') as
+      (HTMLElement & { incidentIds?: () => Promise<number[]> }) | null;
+    return (await host?.incidentIds?.()) ?? [];
   });
 }
 
