@@ -11,5 +11,8 @@ export default {
     outDir: process.env.SVELTEKIT_OUT_DIR ?? '.svelte-kit',
     // Built as a static single-page app; the server serves build/ and falls back to 200.html.
     adapter: adapter({ pages: out, assets: out, fallback: '200.html', strict: false }),
+    // Registered by the app (src/lib/shell/service-worker.ts): the wallboard installs it only
+    // after its first full render.
+    serviceWorker: { register: false },
   },
 };

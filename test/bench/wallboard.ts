@@ -14,7 +14,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CDPSession, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { CATEGORIES, encodePath, type IncidentState } from '@cityops/domain';
+import {
+  CATEGORIES,
+  encodePath,
+  quantile as domainQuantile,
+  type IncidentState,
+} from '@cityops/domain';
 import type { ClientToServer, ServerToClient } from '@cityops/protocol';
 import { events as eventsTable, incidents as incidentsTable, open } from '@cityops/db';
 import { buildCity, MIXES, startSimulator, type CityScale } from '@cityops/seed';
@@ -476,9 +481,8 @@ async function measure(name: string, query: string, events: () => number): Promi
   };
 }
 
-function quantile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
+/** The domain's quantile (interpolated), NaN for no samples (a tab that never flushed). */
+const quantile = (sorted: readonly number[], p: number): number => domainQuantile(sorted, p) ?? NaN;
 
 const points = (r: Result): string => `${fmt(r.points[0], 0)} → ${fmt(r.points[1], 0)}`;
 

@@ -210,9 +210,36 @@ describe('wallboard', () => {
   it('loads: map canvas, KPI strip and every panel, with no page errors', async () => {
     // Who asked for what: the page's own HTML (an inline script) or the app's code.
     const { asked, stop } = await recordApiRequests(context, page);
+    // When the offline shell's service worker is asked for (its install downloads every asset).
+    await page.addInitScript(() => {
+      const sw = navigator.serviceWorker as ServiceWorkerContainer | undefined;
+      if (!sw) return;
+      const register = sw.register.bind(sw);
+      const w = window as unknown as { __shellAskedAt: number | null };
+      w.__shellAskedAt = null;
+      sw.register = (...args) => {
+        w.__shellAskedAt ??= performance.now();
+        return register(...args);
+      };
+    });
     await page.goto('/wallboard');
     await waitLive();
     await stop();
+    // The board installs the shell only once it has drawn its points, not while it loads.
+    const shell = await page.waitForFunction(
+      () => {
+        const drawn = performance.getEntriesByName('board:first-full-render')[0]?.startTime;
+        const at = (window as unknown as { __shellAskedAt: number | null }).__shellAskedAt;
+        return drawn !== undefined && at !== null ? { drawn, at } : null;
+      },
+      null,
+      { timeout: 60_000, polling: 100 },
+    );
+    const { drawn, at } = (await shell.jsonValue())!;
+    expect(at).toBeGreaterThanOrEqual(drawn);
+    await expect
+      .poll(() => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())))
+      .toBe(true);
     // The HTML asks for the board's answers before the app's code has loaded, and the app takes
     // those answers instead of asking again.
     for (const path of [
