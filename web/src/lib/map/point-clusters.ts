@@ -24,6 +24,8 @@ export class ClusterClient {
   readonly #worker: WorkerLike;
   readonly #waiting = new Map<number, (answer: FromIndex) => void>();
   #seq = 0;
+  /** Updates posted so far: a view asked for before the last of them does not show it. */
+  #updates = 0;
 
   constructor(worker: WorkerLike) {
     this.#worker = worker;
@@ -41,6 +43,7 @@ export class ClusterClient {
     if (!diff) {
       const packed = packPoints(points.collection().features);
       this.#post({ kind: 'reset', points: packed }, transferables(packed));
+      this.#updates++;
       return true;
     }
     if (!diff.add.length && !diff.remove.length) return false;
@@ -50,16 +53,21 @@ export class ClusterClient {
       ...transferables(packed),
       remove.buffer,
     ]);
+    this.#updates++;
     return true;
   }
 
-  /** The clusters and lone points in `bbox` at `zoom`, and how many points the worker holds. */
+  /**
+   * The clusters and lone points in `bbox` at `zoom`, and how many points the worker holds;
+   * `current`: no update was posted after it was asked for (else ask again to show it).
+   */
   async view(
     bbox: [number, number, number, number],
     zoom: number,
-  ): Promise<{ clusters: PointCollection; size: number }> {
+  ): Promise<{ clusters: PointCollection; size: number; current: boolean }> {
+    const asked = this.#updates;
     const { clusters, size } = await this.#ask<'view'>({ kind: 'view', bbox, zoom });
-    return { clusters, size };
+    return { clusters, size, current: asked === this.#updates };
   }
 
   /** The zoom at which a cluster on screen falls apart; null if it is not on screen. */

@@ -102,6 +102,24 @@ describe('the cluster worker', () => {
     close();
   });
 
+  it('says when a view was asked for before the last update, and so does not show it', async () => {
+    const set = new IncidentPointSet();
+    set.reset([]);
+    const feed = set.watch();
+    const { client, close } = connected();
+    client.update(set, feed);
+    const early = client.view(WORLD, CLUSTER_OPTIONS.maxZoom + 1);
+    const { final } = randomChanges(seeded(3), 50);
+    set.reset(final.values());
+    client.update(set, feed);
+    expect(await early).toMatchObject({ size: 0, current: false });
+    const again = await client.view(WORLD, CLUSTER_OPTIONS.maxZoom + 1);
+    expect(again.current).toBe(true);
+    expect(again.size).toBe([...final.values()].filter((i) => isOpen(i.state)).length);
+    expect(again.size).toBeGreaterThan(0);
+    close();
+  });
+
   it('sends nothing when no point changed the way the map shows it', () => {
     const set = new IncidentPointSet();
     set.reset([]);
