@@ -95,8 +95,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       max,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     });
-    // An idle client losing its server must not crash the process; queries report the error.
+    // A client losing its server must not crash the process; its queries report the error. The
+    // pool listens on idle clients only, and node-postgres emits 'error' on a client checked out
+    // for a transaction too, so each client gets a listener of its own. The pool drops it on
+    // release, as it is no longer queryable.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     pools.push(pool);
     return pool;
   };
