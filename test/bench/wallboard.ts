@@ -311,7 +311,7 @@ async function openBoard(query: string): Promise<Variant> {
         () => performance.getEntriesByName('board:first-full-render')[0]!.startTime,
       )
     : Infinity;
-  const { loads, marks } = await page.evaluate(() => ({
+  const { loads, code, marks } = await page.evaluate(() => ({
     loads: performance
       .getEntriesByType('resource')
       .filter((e) => /\/api\/(snapshot|grids|regions|config|auth\/me)/.test(e.name))
@@ -329,6 +329,21 @@ async function openBoard(query: string): Promise<Variant> {
             .join(', '),
         };
       }),
+    // The page's own code (not its workers'): how many modules, when the first was asked for,
+    // when the last arrived.
+    code: ((): { n: number; first: number; last: number; mb: number } => {
+      const js = performance
+        .getEntriesByType('resource')
+        .filter((e) =>
+          /^(?!.*worker).*\.js$/.test(new URL(e.name).pathname),
+        ) as PerformanceResourceTiming[];
+      return {
+        n: js.length,
+        first: Math.min(...js.map((r) => r.startTime)),
+        last: Math.max(...js.map((r) => r.responseEnd)),
+        mb: js.reduce((a, r) => a + r.encodedBodySize, 0) / 2 ** 20,
+      };
+    })(),
     // The page's own steps (`board:*` marks), in the order they came.
     marks: performance
       .getEntriesByType('mark')
@@ -342,7 +357,7 @@ async function openBoard(query: string): Promise<Variant> {
       `${l.path} ${fmt(l.start, 0)}→${fmt(l.end, 0)} ms (${fmt(l.mb)} MB${l.decodedMb > l.mb * 1.05 ? `, ${fmt(l.decodedMb)} MB unpacked` : ''}${l.server ? `; server ms: ${l.server}` : ''})`,
   );
   log(
-    `first render ${firstRender(firstRenderMs)}; marks: ${marks.map((m) => `${m.name} ${fmt(m.at, 0)}`).join(', ')}; requests: ${waits.join(', ')}`,
+    `first render ${firstRender(firstRenderMs)}; marks: ${marks.map((m) => `${m.name} ${fmt(m.at, 0)}`).join(', ')}; requests: ${waits.join(', ')}; code: ${code.n} modules ${fmt(code.first, 0)}→${fmt(code.last, 0)} ms (${fmt(code.mb)} MB)`,
   );
   return { page, cdp, firstRenderMs, snapshots: () => snapshots };
 }
