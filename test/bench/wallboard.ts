@@ -332,11 +332,10 @@ async function openBoard(query: string): Promise<Variant> {
     // The page's own code (not its workers'): how many modules, when the first was asked for,
     // when the last arrived.
     code: ((): { n: number; first: number; last: number; mb: number } => {
-      const js = performance
-        .getEntriesByType('resource')
-        .filter((e) =>
-          /^(?!.*worker).*\.js$/.test(new URL(e.name).pathname),
-        ) as PerformanceResourceTiming[];
+      const js = performance.getEntriesByType('resource').filter((e) => {
+        const path = new URL(e.name).pathname;
+        return path.endsWith('.js') && !path.includes('worker');
+      }) as PerformanceResourceTiming[];
       return {
         n: js.length,
         first: Math.min(...js.map((r) => r.startTime)),
