@@ -336,6 +336,50 @@ describe('wallboard', () => {
     expect(new Set(await mapIncidentIds())).toEqual(new Set(open));
   });
 
+  it('draws the points when its snapshot comes after the map has loaded', async () => {
+    // The map's first view (of no points yet) is shown before the snapshot's points reach the
+    // cluster worker: the map must still be given their clusters, not only the worker.
+    const late = await loginContext(browser, server.url, 'operator', PASSWORD, {
+      serviceWorkers: 'block',
+    });
+    try {
+      const latePage = await late.newPage();
+      const lateErrors = watchErrors(latePage);
+      let release = (): void => undefined;
+      const mapLoaded = new Promise<void>((resolve) => (release = resolve));
+      await latePage.route(
+        (url) => url.pathname === '/api/snapshot',
+        async (route) => {
+          await mapLoaded;
+          await route.continue();
+        },
+      );
+      await latePage.goto('/wallboard');
+      await latePage.waitForFunction(
+        () => performance.getEntriesByName('board:map-loaded').length > 0,
+        null,
+        { timeout: 60_000, polling: 100 },
+      );
+      release();
+      const open = (await snapshot()).incidents.filter(
+        (i) => i.state !== 'closed' && i.state !== 'rejected',
+      ).length;
+      expect(open).toBeGreaterThan(0);
+      // The points the map's incident source holds: its clusters' counts and its lone points.
+      const drawn = (): Promise<number> =>
+        latePage.evaluate(async () => {
+          const m = (document.querySelector('.map') as HTMLElement & { maplibre?: any }).maplibre;
+          const data = (await m?.getSource('incidents')?.getData()) as
+            { features: { properties: { point_count?: number } }[] } | undefined;
+          return (data?.features ?? []).reduce((n, f) => n + (f.properties.point_count ?? 1), 0);
+        });
+      await expect.poll(drawn, { timeout: 15_000 }).toBe(open);
+      expect(lateErrors).toEqual([]);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('shows a report made over HTTP on the map and in the counters within 2 s', async () => {
     const before = await boardKpis();
     const grid = city.grids[17]!;

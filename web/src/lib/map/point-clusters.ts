@@ -59,15 +59,23 @@ export class ClusterClient {
 
   /**
    * The clusters and lone points in `bbox` at `zoom`, and how many points the worker holds;
-   * `current`: no update was posted after it was asked for (else ask again to show it).
+   * `asOf`: the updates posted when it was asked for (see `stale`).
    */
   async view(
     bbox: [number, number, number, number],
     zoom: number,
-  ): Promise<{ clusters: PointCollection; size: number; current: boolean }> {
-    const asked = this.#updates;
+  ): Promise<{ clusters: PointCollection; size: number; asOf: number }> {
+    const asOf = this.#updates;
     const { clusters, size } = await this.#ask<'view'>({ kind: 'view', bbox, zoom });
-    return { clusters, size, current: asked === this.#updates };
+    return { clusters, size, asOf };
+  }
+
+  /**
+   * Whether an update was posted after the view of `asOf` was asked for, so that view does not
+   * show it: one asked for before the last update, or answered before a later one.
+   */
+  stale(asOf: number): boolean {
+    return asOf < this.#updates;
   }
 
   /** The zoom at which a cluster on screen falls apart; null if it is not on screen. */

@@ -102,7 +102,7 @@ describe('the cluster worker', () => {
     close();
   });
 
-  it('says when a view was asked for before the last update, and so does not show it', async () => {
+  it('says when a view does not show the last update: asked for before it, or answered before it', async () => {
     const set = new IncidentPointSet();
     set.reset([]);
     const feed = set.watch();
@@ -112,11 +112,18 @@ describe('the cluster worker', () => {
     const { final } = randomChanges(seeded(3), 50);
     set.reset(final.values());
     client.update(set, feed);
-    expect(await early).toMatchObject({ size: 0, current: false });
+    const asked = await early;
+    expect(asked.size).toBe(0);
+    expect(client.stale(asked.asOf)).toBe(true);
     const again = await client.view(WORLD, CLUSTER_OPTIONS.maxZoom + 1);
-    expect(again.current).toBe(true);
+    expect(client.stale(again.asOf)).toBe(false);
     expect(again.size).toBe([...final.values()].filter((i) => isOpen(i.state)).length);
     expect(again.size).toBeGreaterThan(0);
+    // A view answered before a later update is stale once that update is posted.
+    const [first] = [...final.values()].filter((i) => isOpen(i.state));
+    set.apply([{ before: first!, after: { ...first!, version: 99, state: 'closed' } }]);
+    expect(client.update(set, feed)).toBe(true);
+    expect(client.stale(again.asOf)).toBe(true);
     close();
   });
 
