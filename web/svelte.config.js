@@ -10,7 +10,14 @@ export default {
   kit: {
     outDir: process.env.SVELTEKIT_OUT_DIR ?? '.svelte-kit',
     // Built as a static single-page app; the server serves build/ and falls back to 200.html.
-    adapter: adapter({ pages: out, assets: out, fallback: '200.html', strict: false }),
+    adapter: adapter({
+      pages: out,
+      assets: out,
+      fallback: '200.html',
+      strict: false,
+      // .br and .gz beside each file, which the server sends to browsers that take them.
+      precompress: true,
+    }),
     // Registered by the app (src/lib/shell/service-worker.ts): the wallboard installs it only
     // after its first full render.
     serviceWorker: { register: false },

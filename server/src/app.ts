@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
@@ -248,13 +249,20 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const webDir = options.webDir ?? config.WEB_DIR ?? DEFAULT_WEB_DIR;
   if (existsSync(join(webDir, '200.html'))) {
+    // The build's .br and .gz copies (adapter-static `precompress`) where the browser takes
+    // them: the board's 1.9 MB of code is about a fifth of that in brotli.
     app.use(
-      express.static(webDir, {
+      expressStaticGzip(webDir, {
+        enableBrotli: true,
+        orderPreference: ['br', 'gzip'],
         index: false,
-        maxAge: '1h',
-        setHeaders: (res, path) => {
-          if (path.includes('/_app/immutable/'))
-            res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        serveStatic: {
+          index: false,
+          maxAge: '1h',
+          setHeaders: (res, path) => {
+            if (path.includes('/_app/immutable/'))
+              res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+          },
         },
       }),
     );

@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type { Request, Response } from 'express';
 
 const gzipAsync = promisify(gzip);
 
@@ -14,4 +15,37 @@ export const LARGE_GZIP_CHUNK = 1 << 20;
 /** gzip at the fastest level, off the event loop, in few turns: for large answers made afresh. */
 export function gzipLarge(body: string | Buffer): Promise<Buffer> {
   return gzipAsync(body, { level: 1, chunkSize: LARGE_GZIP_CHUNK });
+}
+
+/**
+ * A large answer that does not change (the region and grid geometry), as text and, once its
+ * gzip is made (off the event loop, at zlib's default level), gzipped. Until then, and for a
+ * client that does not take gzip, the text is sent.
+ */
+export class FixedBody {
+  readonly text: string;
+  #zipped: Buffer | null = null;
+
+  constructor(text: string, onError: (err: unknown) => void) {
+    this.text = text;
+    gzipAsync(text).then(
+      (z) => (this.#zipped = z),
+      (err: unknown) => onError(err),
+    );
+  }
+
+  /** The gzipped body, or null while it is being made. */
+  get zipped(): Buffer | null {
+    return this.#zipped;
+  }
+
+  /** Send it as `type`: gzipped when the request takes gzip and it is ready. */
+  send(req: Request, res: Response, type: string): void {
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.type(type);
+    const zipped = this.#zipped;
+    if (zipped && req.acceptsEncodings('gzip') === 'gzip')
+      res.setHeader('Content-Encoding', 'gzip').send(zipped);
+    else res.send(this.text);
+  }
 }

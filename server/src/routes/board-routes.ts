@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Services } from '../context.ts';
 import type { Metrics } from '../metrics.ts';
 import { parse } from '../http/errors.ts';
+import { FixedBody } from '../http/gzip.ts';
 import { principal } from '../auth/middleware.ts';
 import { resolveScope } from '../auth/scope.ts';
 import { getSnapshot } from '../snapshot/get-snapshot.ts';
@@ -72,11 +73,15 @@ export function boardRoutes(
     boards.warm(root).catch((err: unknown) => {
       svc.log.warn({ err }, 'board snapshot not read at start; the first board reads it');
     });
-  const cache = new Map<string, string>();
-  const cached = (key: string, make: () => string): string => {
+  // The geometry answers, made once per scope (the city's grids are 3.1 MB of GeoJSON, about
+  // a sixth of that gzipped).
+  const cache = new Map<string, FixedBody>();
+  const cached = (key: string, make: () => string): FixedBody => {
     let v = cache.get(key);
     if (v === undefined) {
-      v = make();
+      v = new FixedBody(make(), (err) =>
+        svc.log.warn({ err, key }, 'geometry not gzipped; sent as is'),
+      );
       cache.set(key, v);
     }
     return v;
@@ -140,17 +145,15 @@ export function boardRoutes(
       walk(scope);
       return featureCollection(out.filter((n) => isWithin(n.path, scope.path)));
     });
-    res.type('application/geo+json').send(body);
+    body.send(req, res, 'application/geo+json');
   });
 
   r.get('/grids', (req, res) => {
     const q = parse(ScopeQuery, req.query, 'query');
     const scope = resolveScope(svc.regions, principal(req), q.scope);
-    res
-      .type('application/geo+json')
-      .send(
-        cached(`grids:${scope.code}`, () => featureCollection(svc.regions.gridsWithin(scope.code))),
-      );
+    cached(`grids:${scope.code}`, () =>
+      featureCollection(svc.regions.gridsWithin(scope.code)),
+    ).send(req, res, 'application/geo+json');
   });
 
   r.post('/checkins', async (req, res) => {
