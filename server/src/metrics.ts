@@ -16,6 +16,7 @@ export interface Metrics {
   liveBacklogMax: client.Gauge;
   /** Board snapshot copies read whole or caught up from the events (see BoardSnapshots). */
   boardSnapshotRead: client.Histogram<'kind'>;
+  boardSnapshotMadeAhead: client.Counter;
   /** Count one relay flush and observe its commit→emit lag and read time. */
   observeRelayBatch(events: number, timing: FlushTiming): void;
 }
@@ -51,6 +52,11 @@ export function createMetrics(): Metrics {
       name: 'cityops_relay_lag_seconds',
       help: 'Time from a commit being signalled to the relay emitting its events (batching included)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    boardSnapshotMadeAhead: new client.Counter({
+      name: 'cityops_board_snapshot_made_ahead_total',
+      help: 'Gzipped board snapshots made again between requests, at a quiet moment, so the next board opened finds its answer ready',
       registers: [registry],
     }),
     boardSnapshotRead: new client.Histogram({

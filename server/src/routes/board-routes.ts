@@ -65,6 +65,7 @@ export function boardRoutes(
   const read = opts.metrics?.boardSnapshotRead;
   const boards = new BoardSnapshots(opts.snapshotDb ? { ...svc, db: opts.snapshotDb } : svc, {
     onRead: read && ((kind, seconds) => read.observe({ kind }, seconds)),
+    ...(opts.metrics ? { onMadeAhead: () => opts.metrics?.boardSnapshotMadeAhead.inc() } : {}),
   });
   boards.start();
   opts.stop?.addEventListener('abort', () => boards.stop());

@@ -52,6 +52,8 @@ export interface BoardSnapshotOptions {
   wholeEveryMs?: number;
   /** Told of each update that read something: whole, or the events since the last one. */
   onRead?: (kind: 'whole' | 'catch_up', seconds: number) => void;
+  /** Told of each gzipped answer made ahead of a request, at a quiet moment. */
+  onMadeAhead?: () => void;
 }
 
 /**
@@ -78,7 +80,7 @@ export type BoardSnapshotReply = (
   };
 };
 
-const DEFAULTS: Required<Omit<BoardSnapshotOptions, 'onRead'>> = {
+const DEFAULTS: Required<Omit<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>> = {
   catchUpMs: 2_000,
   idleMs: 30 * 60_000,
   maxScopes: 16,
@@ -158,8 +160,8 @@ interface Copy {
  */
 export class BoardSnapshots {
   readonly #svc: Services;
-  readonly #o: Required<Omit<BoardSnapshotOptions, 'onRead'>> &
-    Pick<BoardSnapshotOptions, 'onRead'>;
+  readonly #o: Required<Omit<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>> &
+    Pick<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>;
   readonly #copies = new Map<string, Copy>();
   #pinned: string | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -233,7 +235,18 @@ export class BoardSnapshots {
         this.#copies.delete(code);
         continue;
       }
-      void this.#serial(copy, () => this.#update(copy)).catch((err: unknown) => {
+      void this.#serial(copy, async () => {
+        const before = copy.lastEventId;
+        await this.#update(copy);
+        // A board opened at a quiet moment finds its answer made: once what the last gzipped
+        // answer shows has changed (an event, the clock's figures) and a round brings no event,
+        // it is made again now. Under a stream each answer would be stale before it was asked
+        // for, so none is made ahead then.
+        if (copy.rendering && copy.lastEventId === before && !this.#reusable(copy)) {
+          this.#renderZipped(copy);
+          this.#o.onMadeAhead?.();
+        }
+      }).catch((err: unknown) => {
         this.#svc.log.warn(
           { err, scope: code },
           'board snapshot not caught up; the next request reads it',
