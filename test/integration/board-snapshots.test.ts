@@ -306,6 +306,16 @@ describe('the gzipped board snapshot', () => {
     expect(next.reused).toBe(true);
     expect(next.body.lastEventId).toBeGreaterThan(first.body.lastEventId);
     expect(expandBoardSnapshot(next.body).incidents.map((i) => i.id)).toContain(fresh.id);
+    // Not again within ten seconds: another report and two more rounds make nothing ahead.
+    const made = await madeAhead();
+    later();
+    const another = await report();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(await madeAhead()).toBe(made);
+    // The request makes it, with the report in.
+    const asked = await board();
+    expect(asked.reused).toBe(false);
+    expect(expandBoardSnapshot(asked.body).incidents.map((i) => i.id)).toContain(another.id);
     await expectSameBoard(dispatcher);
   });
 });
