@@ -60,6 +60,8 @@ const MIX = opt.mix as keyof typeof MIXES;
 if (!(MIX in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
 /** Longest wait for the simulators to reach the rate (their grid workers log in on first use). */
 const WARMUP_S = Number(opt.warmup);
+/** At rest: how long no event must reach the board's scope before the page opens. */
+const QUIET_MS = 5_000;
 const PASSWORD = 'bench-password';
 /** How long a tab is given to draw its points before it is measured anyway. */
 const FIRST_RENDER_WAIT_MS = 180_000;
@@ -608,6 +610,19 @@ try {
     const rate = (counter.count() - n0) / 10;
     steady = rate >= RATE * 0.95 ? steady + 1 : 0;
     log(`warm-up: ${fmt(rate)} events/s, load ${machineLoad()}`);
+  }
+  // At rest the board opens at a quiet moment, as a wall screen switched on at night would: the
+  // simulators' first steps (their logins, a check-in) are over, and the server has had a
+  // catch-up round with no event to make the board snapshot's answer ahead.
+  if (RATE === 0) {
+    const quietStart = performance.now();
+    let seen = counter.count();
+    let quietSince = performance.now();
+    while (performance.now() - quietSince < QUIET_MS && performance.now() - quietStart < 30_000) {
+      await sleep(250);
+      if (counter.count() !== seen) [seen, quietSince] = [counter.count(), performance.now()];
+    }
+    log(`at rest: no event for ${fmt((performance.now() - quietSince) / 1000)} s`);
   }
   // One variant after the other on the same server and data: on 2 cores, running them at once
   // would let the naive tab starve the other of CPU.
