@@ -17,35 +17,39 @@ export function gzipLarge(body: string | Buffer): Promise<Buffer> {
   return gzipAsync(body, { level: 1, chunkSize: LARGE_GZIP_CHUNK });
 }
 
+/** Whether the request takes a gzipped answer. */
+export function takesGzip(req: Request): boolean {
+  return req.acceptsEncodings('gzip') === 'gzip';
+}
+
+/** Send `body` as `type`, an answer that varies with Accept-Encoding: a Buffer is gzipped. */
+export function sendEncoded(res: Response, type: string, body: Buffer | string): void {
+  res.setHeader('Vary', 'Accept-Encoding');
+  res.type(type);
+  if (typeof body !== 'string') res.setHeader('Content-Encoding', 'gzip');
+  res.send(body);
+}
+
 /**
  * A large answer that does not change (the region and grid geometry), as text and, once its
  * gzip is made (off the event loop, at zlib's default level), gzipped. Until then, and for a
- * client that does not take gzip, the text is sent.
+ * client that does not take gzip, the text is sent. Made once, not per request as a
+ * compression middleware would.
  */
 export class FixedBody {
-  readonly text: string;
+  readonly #text: string;
   #zipped: Buffer | null = null;
 
   constructor(text: string, onError: (err: unknown) => void) {
-    this.text = text;
+    this.#text = text;
     gzipAsync(text).then(
       (z) => (this.#zipped = z),
       (err: unknown) => onError(err),
     );
   }
 
-  /** The gzipped body, or null while it is being made. */
-  get zipped(): Buffer | null {
-    return this.#zipped;
-  }
-
   /** Send it as `type`: gzipped when the request takes gzip and it is ready. */
   send(req: Request, res: Response, type: string): void {
-    res.setHeader('Vary', 'Accept-Encoding');
-    res.type(type);
-    const zipped = this.#zipped;
-    if (zipped && req.acceptsEncodings('gzip') === 'gzip')
-      res.setHeader('Content-Encoding', 'gzip').send(zipped);
-    else res.send(this.text);
+    sendEncoded(res, type, this.#zipped && takesGzip(req) ? this.#zipped : this.#text);
   }
 }

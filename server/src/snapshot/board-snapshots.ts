@@ -80,7 +80,10 @@ export type BoardSnapshotReply = (
   };
 };
 
-const DEFAULTS: Required<Omit<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>> = {
+/** The options that are settings, not listeners. */
+type Settings = Required<Omit<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>>;
+
+const DEFAULTS: Settings = {
   catchUpMs: 2_000,
   idleMs: 30 * 60_000,
   maxScopes: 16,
@@ -167,8 +170,7 @@ interface Copy {
  */
 export class BoardSnapshots {
   readonly #svc: Services;
-  readonly #o: Required<Omit<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>> &
-    Pick<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>;
+  readonly #o: Settings & Pick<BoardSnapshotOptions, 'onRead' | 'onMadeAhead'>;
   readonly #copies = new Map<string, Copy>();
   #pinned: string | null = null;
   #timer: NodeJS.Timeout | null = null;
