@@ -7,6 +7,9 @@
  * Prints per tab: first full render, flush main-thread time (apply + every effect it sets off,
  * timed with flushSync), long tasks over 50 ms, and memory growth after the first minute (JS
  * heap after a forced GC, and the tab's renderer process RSS, which includes the map workers).
+ * And, from a 20 s Chromium trace at the start of each minute after the first, the same tasks in
+ * the main thread's CPU time, which on a machine without a GPU is far less than their wall time
+ * (see main-thread-cpu.ts).
  *   pnpm bench wallboard [--minutes=10] [--open=50000] [--rate=200] [--mix=steady] [--scale=full] [--sims=2] [--warmup=180] [--only=batched|naive] [--profile=/tmp/board] [--trace-load=/tmp/load] [--gpu-compositing=1]
  * Needs a web build (WEB_BUILD_DIR or web/build) and Postgres (the bench writes the open incidents).
  */
@@ -28,6 +31,13 @@ import { spawnServer } from '../support/spawn-server.ts';
 import { createPostgresDatabase, WEB_BUILD } from '../support/test-server.ts';
 import { User } from '../support/api-client.ts';
 import { flags, fmt, machineLoad, table } from './bench-util.ts';
+import {
+  CPU_TRACE_CATEGORIES,
+  mainThreadCpu,
+  type MainThreadCpu,
+  type Spent,
+  type TraceEvent,
+} from './main-thread-cpu.ts';
 
 const opt = flags(process.argv.slice(2), {
   minutes: '10',
@@ -66,6 +76,8 @@ const PASSWORD = 'bench-password';
 /** How long a tab is given to draw its points before it is measured anyway. */
 const FIRST_RENDER_WAIT_MS = 180_000;
 const TARGET = { firstRenderMs: 3000, flushP95Ms: 16, longTaskMs: 50, growthPct: 10 };
+/** A trace of this long at the start of each minute after the first: the main thread's CPU. */
+const CPU_WINDOW_MS = 20_000;
 
 const pg = await createPostgresDatabase();
 const server = await spawnServer(
@@ -400,6 +412,25 @@ interface Result {
   /** Open incidents on the map after the first minute and at the end: memory follows them. */
   points: [number, number];
   resyncs: number;
+  /** The traced windows, together. */
+  cpu: MainThreadCpu;
+}
+
+/** Trace the page's main thread for `ms` and read its CPU time (see main-thread-cpu.ts). */
+async function traceCpu(page: Page, ms: number): Promise<MainThreadCpu> {
+  await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
+  await sleep(ms);
+  const raw = JSON.parse((await browser.stopTracing()).toString('utf8')) as
+    { traceEvents: TraceEvent[] } | TraceEvent[];
+  return mainThreadCpu(Array.isArray(raw) ? raw : raw.traceEvents);
+}
+
+function addCpu(into: MainThreadCpu, more: MainThreadCpu): void {
+  into.spanMs += more.spanMs;
+  into.flushes.push(...more.flushes);
+  into.commits.push(...more.commits);
+  into.tasks.push(...more.tasks);
+  into.unmatched += more.unmatched;
 }
 
 const growth = ([a, b]: [number, number]): number => ((b - a) / a) * 100;
@@ -452,6 +483,14 @@ async function measure(name: string, query: string, events: () => number): Promi
     await sleep(10_000);
     await browser.stopTracing();
   }
+  // The main thread's CPU, in a window at the start of each minute after the first (at least
+  // one, which makes a run of a minute or less 20 s longer).
+  const cpu: MainThreadCpu = { spanMs: 0, flushes: [], commits: [], tasks: [], unmatched: 0 };
+  for (let minute = 1; minute === 1 || minute < MINUTES; minute++) {
+    await sleep(Math.max(0, minute * 60_000 - (performance.now() - runStart)));
+    const got = await within(CPU_WINDOW_MS + 60_000, traceCpu(v.page, CPU_WINDOW_MS));
+    if (got) addCpu(cpu, got);
+  }
   await sleep(Math.max(0, MINUTES * 60_000 - (performance.now() - runStart)));
   const seconds = (performance.now() - runStart) / 1000;
   const eventsPerSecond = (events() - events0) / seconds;
@@ -494,6 +533,7 @@ async function measure(name: string, query: string, events: () => number): Promi
     rss: [rssAtMinute, rssEnd],
     points: [pointsAtMinute, pointsEnd],
     resyncs,
+    cpu,
   };
 }
 
@@ -549,6 +589,37 @@ function row(r: Result): (string | number)[] {
   ];
 }
 
+const sortedBy = (xs: Spent[], key: keyof Spent): number[] =>
+  xs.map((x) => x[key]).sort((a, b) => a - b);
+
+/** The traced windows: wall time against the time the main thread actually ran. */
+function cpuRow(r: Result): (string | number)[] {
+  const { cpu } = r;
+  const wall = sortedBy(cpu.tasks, 'wall');
+  const ran = sortedBy(cpu.tasks, 'cpu');
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const fw = sortedBy(cpu.flushes, 'wall');
+  const fc = sortedBy(cpu.flushes, 'cpu');
+  const cc = sortedBy(cpu.commits, 'cpu');
+  return [
+    r.name,
+    fmt(cpu.spanMs / 1000),
+    cpu.spanMs ? (sum(wall) / cpu.spanMs) * 100 : NaN,
+    cpu.spanMs ? (sum(ran) / cpu.spanMs) * 100 : NaN,
+    String(wall.filter((x) => x > TARGET.longTaskMs).length),
+    String(ran.filter((x) => x > TARGET.longTaskMs).length),
+    wall.at(-1) ?? NaN,
+    ran.at(-1) ?? NaN,
+    String(fc.length),
+    quantile(fw, 0.95),
+    quantile(fc, 0.5),
+    quantile(fc, 0.95),
+    String(cc.length),
+    quantile(cc, 0.95),
+    String(cpu.unmatched),
+  ];
+}
+
 function verdicts(r: Result): string {
   const ok = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
   const s = [...(r.flushes ?? [])].sort((a, b) => a - b);
@@ -559,12 +630,16 @@ function verdicts(r: Result): string {
   const longest = r.longTasks ? Math.max(0, ...r.longTasks) : NaN;
   const heap = growth(r.heap);
   const rss = growth(r.rss);
+  const cpuFlushP95 = quantile(sortedBy(r.cpu.flushes, 'cpu'), 0.95);
+  const cpuCommitP95 = r.cpu.commits.length ? quantile(sortedBy(r.cpu.commits, 'cpu'), 0.95) : 0;
+  const cpuLongest = Math.max(0, ...r.cpu.tasks.map((t) => t.cpu));
   return [
     `${r.name}:`,
     `  first render ≤ ${TARGET.firstRenderMs} ms: ${ok(r.firstRenderMs <= TARGET.firstRenderMs)} (${firstRender(r.firstRenderMs)})`,
     `  flush p95 ≤ ${TARGET.flushP95Ms} ms: ${ok(p95 <= TARGET.flushP95Ms)} (${fmt(p95)} ms)`,
     `  map commit p95 ≤ ${TARGET.flushP95Ms} ms: ${ok(commitP95 <= TARGET.flushP95Ms)} (${c.length ? `${fmt(commitP95)} ms over ${c.length}` : 'none: the map changes inside the flush'})`,
     `  no long task > ${TARGET.longTaskMs} ms: ${ok(longest <= TARGET.longTaskMs)} (${r.longTasks ? `${r.longTasks.length}, longest ${fmt(longest, 0)} ms` : 'unresponsive'})`,
+    `  the same, in main-thread CPU time (traced ${fmt(r.cpu.spanMs / 1000, 0)} s): flush p95 ≤ ${TARGET.flushP95Ms} ms ${ok(cpuFlushP95 <= TARGET.flushP95Ms)} (${fmt(cpuFlushP95)} ms over ${r.cpu.flushes.length}), map commit p95 ≤ ${TARGET.flushP95Ms} ms ${ok(cpuCommitP95 <= TARGET.flushP95Ms)} (${fmt(cpuCommitP95)} ms over ${r.cpu.commits.length}), no task > ${TARGET.longTaskMs} ms ${ok(cpuLongest <= TARGET.longTaskMs)} (longest ${fmt(cpuLongest)} ms)`,
     `  memory growth ≤ ${TARGET.growthPct}% after the first minute: JS heap ${ok(heap <= TARGET.growthPct)} (${fmt(heap)}%), renderer RSS ${ok(rss <= TARGET.growthPct)} (${fmt(rss)}%)`,
     `  simulator rate ${RATE}/s: ${ok(r.eventsPerSecond >= RATE * 0.95)} (${fmt(r.eventsPerSecond)}/s reached the board's scope)`,
   ].join('\n');
@@ -665,6 +740,31 @@ try {
         'resyncs',
       ],
       ...results.map(row),
+    ]),
+  );
+  console.log(
+    `\nmain thread in the traced windows (${CPU_WINDOW_MS / 1000} s at the start of each minute after the first): wall time a task held the thread, and CPU time it ran\n`,
+  );
+  console.log(
+    table([
+      [
+        'variant',
+        'traced s',
+        'busy (wall) %',
+        'running (CPU) %',
+        'tasks >50ms wall',
+        'tasks >50ms CPU',
+        'longest wall ms',
+        'longest CPU ms',
+        'flushes',
+        'flush wall p95 ms',
+        'flush CPU p50 ms',
+        'flush CPU p95 ms',
+        'map commits',
+        'commit CPU p95 ms',
+        'marks unmatched',
+      ],
+      ...results.map(cpuRow),
     ]),
   );
   console.log(`\ntargets:\n${results.map(verdicts).join('\n')}`);

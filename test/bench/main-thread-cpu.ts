@@ -1,0 +1,81 @@
+/**
+ * What the board's main thread spends in CPU, read from a Chromium trace: wall time says how
+ * long a task held the thread, thread time (`tdur`) how much of that the thread ran. On this
+ * machine the two differ by an order of magnitude: a frame's `Commit` waits for SwiftShader to
+ * finish drawing the map so it can read it back (software compositing), and the 2 cores are
+ * shared with the GPU process, the server and the simulators.
+ *
+ * The page marks each timed task with `console.timeStamp('board:flush' | 'board:commit')`
+ * (`web/src/lib/live/board-perf.ts`); the callback that holds the mark (an animation frame for a
+ * flush, a timer for a map commit) is the task's own work, microtasks included (Blink runs them
+ * before the callback's `v8.callFunction` returns).
+ */
+
+/** One complete event of a Chromium trace (`ph: 'X'`), in µs; the rest is ignored. */
+export interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { data?: { message?: string } };
+}
+
+/** Wall and thread time of one task or callback, in ms. */
+export interface Spent {
+  wall: number;
+  cpu: number;
+}
+
+export interface MainThreadCpu {
+  /** Traced span of the page's main thread, ms (first to last top-level task). */
+  spanMs: number;
+  flushes: Spent[];
+  commits: Spent[];
+  /** Every top-level task of the main thread. */
+  tasks: Spent[];
+  /** Marks no callback was found around (a flush in a hidden tab, or cut by the trace's edge). */
+  unmatched: number;
+}
+
+const CALLBACKS = new Set(['FireAnimationFrame', 'TimerFire', 'FunctionCall']);
+const TASK = 'ThreadControllerImpl::RunTask';
+
+const spent = (e: TraceEvent): Spent => ({ wall: (e.dur ?? 0) / 1000, cpu: (e.tdur ?? 0) / 1000 });
+
+/** Read the page's main thread out of a trace: the thread whose events carry the board's marks. */
+export function mainThreadCpu(events: TraceEvent[]): MainThreadCpu {
+  const marks = events.filter(
+    (e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith('board:'),
+  );
+  const empty = { spanMs: 0, flushes: [], commits: [], tasks: [], unmatched: 0 };
+  const first = marks[0];
+  if (!first) return empty;
+  const own = events
+    .filter(
+      (e) => e.pid === first.pid && e.tid === first.tid && e.ph === 'X' && e.dur !== undefined,
+    )
+    .sort((a, b) => a.ts - b.ts);
+  const tasks = own.filter((e) => e.name === TASK);
+  const callbacks = own.filter((e) => CALLBACKS.has(e.name));
+  const result: MainThreadCpu = { ...empty, flushes: [], commits: [], tasks: tasks.map(spent) };
+  const last = tasks.at(-1);
+  if (tasks[0] && last) result.spanMs = (last.ts + (last.dur ?? 0) - tasks[0].ts) / 1000;
+  for (const mark of marks) {
+    // The outermost callback that holds the mark: nested FunctionCalls are parts of it.
+    const around = callbacks.find((e) => e.ts <= mark.ts && mark.ts <= e.ts + (e.dur ?? 0));
+    if (!around) {
+      result.unmatched++;
+      continue;
+    }
+    (mark.args?.data?.message === 'board:flush' ? result.flushes : result.commits).push(
+      spent(around),
+    );
+  }
+  return result;
+}
+
+/** Trace categories that hold the marks, the callbacks and the top-level tasks, and little else. */
+export const CPU_TRACE_CATEGORIES = ['devtools.timeline', 'toplevel'];
