@@ -30,6 +30,7 @@ import { launchBrowser, loginContext } from '../support/browser.ts';
 import { spawnServer } from '../support/spawn-server.ts';
 import { createPostgresDatabase, WEB_BUILD } from '../support/test-server.ts';
 import { User } from '../support/api-client.ts';
+import type { BoardPerf } from '../../web/src/lib/live/board-perf.ts';
 import { flags, fmt, machineLoad, table } from './bench-util.ts';
 import {
   CPU_TRACE_CATEGORIES,
@@ -400,6 +401,8 @@ interface Result {
   flushes: number[] | null;
   /** Main-thread ms of each map commit (the batched board's map changes, once a second at most). */
   mapCommits: number[] | null;
+  /** Wall ms of each live chart's updates, by the chart's label (a part of each flush). */
+  charts: Record<string, number[]>;
   /** Frames the map drew per second. */
   framesPerSecond: number;
   /** Calls that changed the incident source during the run: `setData / updateData`. */
@@ -443,10 +446,10 @@ async function measure(name: string, query: string, events: () => number): Promi
   await countSourceCalls(v.page);
   await countFrames(v.page);
   const since = await v.page.evaluate(() => {
-    const perf = (window as unknown as { __boardPerf: { flushes: number[]; mapCommits: number[] } })
-      .__boardPerf;
+    const perf = (window as unknown as { __boardPerf: BoardPerf }).__boardPerf;
     perf.flushes.length = 0;
     perf.mapCommits.length = 0;
+    perf.charts = {};
     return performance.now();
   });
   const events0 = events();
@@ -500,7 +503,7 @@ async function measure(name: string, query: string, events: () => number): Promi
     120_000,
     v.page.evaluate((t) => {
       const w = window as unknown as {
-        __boardPerf: { flushes: number[]; mapCommits: number[] };
+        __boardPerf: BoardPerf;
         __longTasks: { at: number; ms: number }[];
         __sourceCalls: { setData: number; updateData: number };
         __mapFrames: number;
@@ -510,6 +513,7 @@ async function measure(name: string, query: string, events: () => number): Promi
         frames: w.__mapFrames,
         flushes: [...w.__boardPerf.flushes],
         mapCommits: [...w.__boardPerf.mapCommits],
+        charts: w.__boardPerf.charts,
         longTasks: w.__longTasks.filter((x) => x.at >= t && x.ms > 50).map((x) => x.ms),
       };
     }, since),
@@ -525,6 +529,7 @@ async function measure(name: string, query: string, events: () => number): Promi
     eventsPerSecond,
     flushes: got?.flushes ?? null,
     mapCommits: got?.mapCommits ?? null,
+    charts: got?.charts ?? {},
     framesPerSecond: got ? got.frames / seconds : NaN,
     calls: got ? `${got.calls.setData} / ${got.calls.updateData}` : '',
     busy,
@@ -535,6 +540,20 @@ async function measure(name: string, query: string, events: () => number): Promi
     resyncs,
     cpu,
   };
+}
+
+function chartRows(r: Result): (string | number)[][] {
+  return Object.entries(r.charts).map(([chart, ms]) => {
+    const s = [...ms].sort((a, b) => a - b);
+    return [
+      r.name,
+      chart,
+      s.length,
+      fmt(quantile(s, 0.5)),
+      fmt(quantile(s, 0.95)),
+      fmt(s.at(-1) ?? NaN),
+    ];
+  });
 }
 
 /** The domain's quantile (interpolated), NaN for no samples (a tab that never flushed). */
@@ -765,6 +784,15 @@ try {
         'marks unmatched',
       ],
       ...results.map(cpuRow),
+    ]),
+  );
+  console.log(
+    '\nlive charts: wall ms of each update (setOption, drawn at once), a part of the flushes above\n',
+  );
+  console.log(
+    table([
+      ['variant', 'chart', 'updates', 'p50 ms', 'p95 ms', 'max ms'],
+      ...results.flatMap(chartRows),
     ]),
   );
   console.log(`\ntargets:\n${results.map(verdicts).join('\n')}`);

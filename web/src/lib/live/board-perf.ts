@@ -6,13 +6,15 @@ export interface BoardPerf {
   flushes: number[];
   /** Main-thread ms per map commit: the live changes the map takes together (see CommitGate). */
   mapCommits: number[];
+  /** Wall ms of each live chart's update (ECharts' setOption, drawn at once), by its label. */
+  charts: Record<string, number[]>;
 }
 
 type PerfHost = { __boardPerf?: BoardPerf };
 
 /** Start recording (the store does, with `?perf=1`). */
 export function enableBoardPerf(): BoardPerf {
-  const perf: BoardPerf = { flushes: [], mapCommits: [] };
+  const perf: BoardPerf = { flushes: [], mapCommits: [], charts: {} };
   (globalThis as PerfHost).__boardPerf = perf;
   return perf;
 }
