@@ -11,6 +11,8 @@ export default defineConfig({
             'server/src/**/*.test.ts',
             'seed/src/**/*.test.ts',
             'web/src/**/*.test.ts',
+            // What the benches compute from raw readings (not the benches themselves).
+            'test/bench/**/*.test.ts',
           ],
           environment: 'node',
         },

@@ -7,9 +7,13 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const skip = new Set(['run.ts', 'bench-util.ts']);
+/** Helpers the benches share, not benches. */
+const skip = new Set(['run.ts', 'bench-util.ts', 'main-thread-cpu.ts']);
 const benches = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && !skip.has(f) && !f.endsWith('-worker.ts'))
+  .filter(
+    (f) =>
+      f.endsWith('.ts') && !skip.has(f) && !f.endsWith('-worker.ts') && !f.endsWith('.test.ts'),
+  )
   .map((f) => f.slice(0, -3))
   .sort();
 
