@@ -39,3 +39,18 @@ export const SERIES_COLORS = [
   '#f472b6',
   '#a3e635',
 ];
+
+/** A board chart's tooltip: dark like the panels (ECharts' default is white), sized for the wall. */
+export function boardTooltip(
+  trigger: 'item' | 'axis',
+  rem: number,
+  more: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    trigger,
+    backgroundColor: COLORS.panel,
+    borderColor: COLORS.border,
+    textStyle: { color: COLORS.text, fontSize: rem * 0.9 },
+    ...more,
+  };
+}

@@ -1,7 +1,7 @@
 import { CATEGORY_GROUPS } from '@cityops/domain';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
 import type { Locale } from '../../../i18n/locale.ts';
-import { COLORS, SERIES_COLORS } from '../../theme.ts';
+import { COLORS, SERIES_COLORS, boardTooltip } from '../../theme.ts';
 
 export interface CategorySlice {
   code: string;
@@ -24,7 +24,7 @@ export function categoryMixOption(slices: CategorySlice[], rem: number): ECharts
   const colorOf = (code: string): string =>
     SERIES_COLORS[CATEGORY_GROUPS.findIndex((g) => g.code === code)] ?? COLORS.muted;
   return {
-    tooltip: { trigger: 'item', textStyle: { fontSize: rem * 0.9 } },
+    tooltip: boardTooltip('item', rem),
     series: [
       {
         type: 'pie',

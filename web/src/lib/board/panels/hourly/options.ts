@@ -1,5 +1,5 @@
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
-import { COLORS } from '../../theme.ts';
+import { COLORS, boardTooltip } from '../../theme.ts';
 
 /** Reports per hour today (bars up to now) against the 7-day mean (line). */
 export function hourlyOption(
@@ -20,7 +20,7 @@ export function hourlyOption(
       itemHeight: rem * 0.6,
       textStyle: { color: COLORS.text, fontSize: rem * 0.8 },
     },
-    tooltip: { trigger: 'axis', textStyle: { fontSize: rem * 0.9 } },
+    tooltip: boardTooltip('axis', rem),
     xAxis: {
       type: 'category',
       data: hours,

@@ -1,7 +1,7 @@
 import type { RegionSummary } from '@cityops/protocol';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
 import type { RegionTally } from '../../../live/board-aggregates.ts';
-import { COLORS } from '../../theme.ts';
+import { COLORS, boardTooltip } from '../../theme.ts';
 
 export interface RegionLoad {
   code: string;
@@ -53,11 +53,7 @@ export function onTimeOption(rows: RegionLoad[], name: string, rem: number): ECh
       itemHeight: rem * 0.6,
       textStyle: { color: COLORS.text, fontSize: rem * 0.8 },
     },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      textStyle: { fontSize: rem * 0.9 },
-    },
+    tooltip: boardTooltip('axis', rem, { axisPointer: { type: 'shadow' } }),
     xAxis: { type: 'value', show: false, max: 100 },
     yAxis: {
       type: 'category',
@@ -119,11 +115,7 @@ export function rankingOption(
       itemHeight: rem * 0.6,
       textStyle: { color: COLORS.text, fontSize: rem * 0.8 },
     },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      textStyle: { fontSize: rem * 0.9 },
-    },
+    tooltip: boardTooltip('axis', rem, { axisPointer: { type: 'shadow' } }),
     xAxis: { type: 'value', show: false },
     yAxis: {
       type: 'category',

@@ -1,5 +1,5 @@
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
-import { COLORS } from '../../theme.ts';
+import { COLORS, boardTooltip } from '../../theme.ts';
 import type { DepartmentStats } from '../../../live/board-aggregates.ts';
 
 const BUCKET_COLORS = ['#4ade80', '#37e2ff', '#ffc24b', '#ff5470'];
@@ -32,11 +32,7 @@ export function resolutionOption(
       itemHeight: rem * 0.6,
       textStyle: { color: COLORS.text, fontSize: rem * 0.75 },
     },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      textStyle: { fontSize: rem * 0.9 },
-    },
+    tooltip: boardTooltip('axis', rem, { axisPointer: { type: 'shadow' } }),
     xAxis: { type: 'value', show: false },
     yAxis: {
       type: 'category',

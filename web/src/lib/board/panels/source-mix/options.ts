@@ -1,6 +1,6 @@
 import { SOURCES, type Source } from '@cityops/domain';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
-import { COLORS, SERIES_COLORS } from '../../theme.ts';
+import { COLORS, SERIES_COLORS, boardTooltip } from '../../theme.ts';
 
 /** Reports today per source channel (grid worker, hotline, app, ...), in SOURCES order. */
 export function sourceMixOption(
@@ -10,7 +10,7 @@ export function sourceMixOption(
 ): EChartsCoreOption {
   const shown = SOURCES.filter((s) => counts[s] > 0);
   return {
-    tooltip: { trigger: 'item', textStyle: { fontSize: rem * 0.9 } },
+    tooltip: boardTooltip('item', rem),
     legend: {
       orient: 'vertical',
       right: 0,

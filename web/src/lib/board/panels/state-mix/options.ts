@@ -1,6 +1,6 @@
 import { INCIDENT_STATES, type IncidentState } from '@cityops/domain';
 import type { EChartsCoreOption } from '../../../charts/echarts.ts';
-import { COLORS, STATE_COLORS } from '../../theme.ts';
+import { COLORS, STATE_COLORS, boardTooltip } from '../../theme.ts';
 
 /** Incidents on the board per workflow state. */
 export function stateMixOption(
@@ -17,11 +17,7 @@ export function stateMixOption(
       bottom: rem * 0.2,
       containLabel: true,
     },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      textStyle: { fontSize: rem * 0.9 },
-    },
+    tooltip: boardTooltip('axis', rem, { axisPointer: { type: 'shadow' } }),
     xAxis: {
       type: 'category',
       data: states.map(label),
