@@ -38,7 +38,23 @@ describe('mainThreadCpu', () => {
     expect(cpu.unmatched).toBe(0);
   });
 
-  it('counts a mark no callback holds as unmatched', () => {
+  it('times marks outside any callback by their top-level task, split evenly', () => {
+    const cpu = mainThreadCpu([
+      x('ThreadControllerImpl::RunTask', 0, 40, 8),
+      mark('board:flush', 10),
+      mark('board:flush', 20),
+      x('ThreadControllerImpl::RunTask', 100, 10, 2),
+      x('FireAnimationFrame', 101, 5, 1),
+      mark('board:flush', 102),
+    ]);
+    expect(cpu.flushes).toEqual([
+      { wall: 20, cpu: 4 },
+      { wall: 20, cpu: 4 },
+      { wall: 5, cpu: 1 },
+    ]);
+  });
+
+  it('counts a mark no task holds as unmatched', () => {
     const cpu = mainThreadCpu([
       x('ThreadControllerImpl::RunTask', 0, 10, 2),
       x('FireAnimationFrame', 1, 5, 1),

@@ -8,7 +8,8 @@
  * The page marks each timed task with `console.timeStamp('board:flush' | 'board:commit')`
  * (`web/src/lib/live/board-perf.ts`); the callback that holds the mark (an animation frame for a
  * flush, a timer for a map commit) is the task's own work, microtasks included (Blink runs them
- * before the callback's `v8.callFunction` returns).
+ * before the callback's `v8.callFunction` returns). A mark outside any callback (the naive
+ * board's flushes, in a socket message's task) is timed by its top-level task.
  */
 
 /** One complete event of a Chromium trace (`ph: 'X'`), in µs; the rest is ignored. */
@@ -36,7 +37,7 @@ export interface MainThreadCpu {
   commits: Spent[];
   /** Every top-level task of the main thread. */
   tasks: Spent[];
-  /** Marks no callback was found around (a flush in a hidden tab, or cut by the trace's edge). */
+  /** Marks no task was found around (cut by the trace's edge). */
   unmatched: number;
 }
 
@@ -63,16 +64,26 @@ export function mainThreadCpu(events: TraceEvent[]): MainThreadCpu {
   const result: MainThreadCpu = { ...empty, flushes: [], commits: [], tasks: tasks.map(spent) };
   const last = tasks.at(-1);
   if (tasks[0] && last) result.spanMs = (last.ts + (last.dur ?? 0) - tasks[0].ts) / 1000;
+  // Each mark's task: the outermost callback that holds it (nested FunctionCalls are parts of
+  // it), else the top-level task (the naive board flushes inside a socket message's task).
+  // Marks that share one are split evenly, as the page's own timer does.
+  const held = new Map<TraceEvent, string[]>();
   for (const mark of marks) {
-    // The outermost callback that holds the mark: nested FunctionCalls are parts of it.
-    const around = callbacks.find((e) => e.ts <= mark.ts && mark.ts <= e.ts + (e.dur ?? 0));
+    const holds = (e: TraceEvent): boolean => e.ts <= mark.ts && mark.ts <= e.ts + (e.dur ?? 0);
+    const around = callbacks.find(holds) ?? tasks.find(holds);
     if (!around) {
       result.unmatched++;
       continue;
     }
-    (mark.args?.data?.message === 'board:flush' ? result.flushes : result.commits).push(
-      spent(around),
-    );
+    held.set(around, [...(held.get(around) ?? []), mark.args?.data?.message ?? '']);
+  }
+  for (const [task, kinds] of held) {
+    const { wall, cpu } = spent(task);
+    for (const kind of kinds)
+      (kind === 'board:flush' ? result.flushes : result.commits).push({
+        wall: wall / kinds.length,
+        cpu: cpu / kinds.length,
+      });
   }
   return result;
 }
