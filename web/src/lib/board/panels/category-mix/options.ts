@@ -31,12 +31,9 @@ export function categoryMixOption(slices: CategorySlice[], rem: number): ECharts
         radius: ['42%', '70%'],
         center: ['50%', '52%'],
         itemStyle: { borderColor: COLORS.panel, borderWidth: 2 },
-        label: {
-          color: COLORS.text,
-          fontSize: rem * 0.8,
-          formatter: '{b}\n{c}',
-          lineHeight: rem * 1.0,
-        },
+        // One line per label: ten groups' two-line labels overlapped on the donut's busy side.
+        label: { color: COLORS.text, fontSize: rem * 0.8, formatter: '{b} {c}' },
+        labelLayout: { hideOverlap: true },
         labelLine: { length: rem * 0.5, length2: rem * 0.5, lineStyle: { color: COLORS.muted } },
         data: slices.map((s) => ({
           name: s.name,
