@@ -75,7 +75,9 @@ export function mainThreadCpu(events: TraceEvent[]): MainThreadCpu {
       result.unmatched++;
       continue;
     }
-    held.set(around, [...(held.get(around) ?? []), mark.args?.data?.message ?? '']);
+    const kinds = held.get(around) ?? [];
+    kinds.push(mark.args?.data?.message ?? '');
+    held.set(around, kinds);
   }
   for (const [task, kinds] of held) {
     const { wall, cpu } = spent(task);

@@ -651,7 +651,7 @@ function verdicts(r: Result): string {
   const rss = growth(r.rss);
   const cpuFlushP95 = quantile(sortedBy(r.cpu.flushes, 'cpu'), 0.95);
   const cpuCommitP95 = r.cpu.commits.length ? quantile(sortedBy(r.cpu.commits, 'cpu'), 0.95) : 0;
-  const cpuLongest = Math.max(0, ...r.cpu.tasks.map((t) => t.cpu));
+  const cpuLongest = sortedBy(r.cpu.tasks, 'cpu').at(-1) ?? 0;
   return [
     `${r.name}:`,
     `  first render ≤ ${TARGET.firstRenderMs} ms: ${ok(r.firstRenderMs <= TARGET.firstRenderMs)} (${firstRender(r.firstRenderMs)})`,
