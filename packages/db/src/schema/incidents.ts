@@ -50,7 +50,7 @@ export const incidents = pgTable(
   },
   (t) => [
     index('incidents_path_idx').using('btree', t.path.op('text_pattern_ops')),
-    index('incidents_state_idx').on(t.state),
+    index('incidents_state_idx').on(t.state, t.id),
     index('incidents_reported_idx').on(t.reportedAt),
     index('incidents_department_idx').on(t.departmentCode, t.state),
     index('incidents_grid_idx').on(t.gridCode),
