@@ -1,7 +1,8 @@
 /**
  * The live simulator against a real seeded server: it works incidents through the public API,
- * runs steps side by side up to its cap (behind a proxy that makes every request slow), and
- * after `stop()` neither starts steps nor makes requests, nor keeps its process alive.
+ * runs steps side by side up to its cap (behind a proxy that makes every request slow), each on
+ * an incident of its own, and after `stop()` neither starts steps nor makes requests, nor keeps
+ * its process alive.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -75,6 +76,11 @@ interface SlowProxy {
   peakOpen: () => number;
   /** Login attempts so far, by username. */
   logins: Map<string, number>;
+  /**
+   * Workflow actions received so far, how many came while one on the same incident was open, and
+   * how many the server refused with 409 (the incident had changed since it was listed).
+   */
+  actions: () => { received: number; onAnOpenIncident: number; conflicts: number };
   close: () => Promise<void>;
 }
 
@@ -85,10 +91,19 @@ async function slowProxy(target: string, delayMs: number): Promise<SlowProxy> {
   let open = 0;
   let peakOpen = 0;
   const logins = new Map<string, number>();
+  const actions = { received: 0, onAnOpenIncident: 0, conflicts: 0 };
+  const openActions = new Set<string>();
   const proxy = createServer((req, res) => {
     received++;
     peakOpen = Math.max(peakOpen, ++open);
     res.on('close', () => open--);
+    const action = req.method === 'POST' && /^\/api\/incidents\/\d+\/actions$/.test(req.url ?? '');
+    if (action) {
+      actions.received++;
+      if (openActions.has(req.url!)) actions.onAnOpenIncident++;
+      openActions.add(req.url!);
+      res.on('close', () => openActions.delete(req.url!));
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -107,6 +122,7 @@ async function slowProxy(target: string, delayMs: number): Promise<SlowProxy> {
             headers: req.headers,
           },
           (r) => {
+            if (action && r.statusCode === 409) actions.conflicts++;
             res.writeHead(r.statusCode ?? 502, r.headers);
             r.pipe(res);
           },
@@ -125,6 +141,7 @@ async function slowProxy(target: string, delayMs: number): Promise<SlowProxy> {
     open: () => open,
     peakOpen: () => peakOpen,
     logins,
+    actions: () => ({ ...actions }),
     close: () =>
       new Promise<void>((resolve) => {
         proxy.closeAllConnections();
@@ -167,6 +184,9 @@ describe('the live simulator', () => {
         workers: 4,
         seed: 11,
         maxInFlight: cap,
+        // Steps of a kind side by side would all but always take the same incident, were it
+        // not left out for the others.
+        pickAmong: 2,
       });
       await sim.ready;
       await until('the cap to be reached and ticks skipped', () => {
@@ -192,6 +212,9 @@ describe('the live simulator', () => {
       expect(proxy.peakOpen()).toBeGreaterThan(1);
       expect(proxy.peakOpen()).toBeLessThanOrEqual(cap);
       expect(stats.failed).toBe(0);
+      // Steps side by side took different incidents: none lost on a version to its sibling.
+      expect(proxy.actions().received).toBeGreaterThan(0);
+      expect(proxy.actions()).toMatchObject({ onAnOpenIncident: 0, conflicts: 0 });
       // Steps that needed the same worker or department at once shared one login.
       for (const [username, n] of proxy.logins) expect({ username, n }).toEqual({ username, n: 1 });
       // After stop: no step started, no tick counted, and the steps in flight made no request.

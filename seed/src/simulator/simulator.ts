@@ -19,6 +19,11 @@ export interface SimulatorOptions {
   /** Most steps in flight at once; a tick that finds this many is skipped. Default 32. */
   maxInFlight?: number;
   seed?: number;
+  /**
+   * How many of the newest incidents in a state a workflow step picks from, leaving out those
+   * other steps in flight have taken. Default 20.
+   */
+  pickAmong?: number;
   /** Which steps, how often (see MIXES). Default `demo`. */
   mix?: keyof typeof MIXES;
   log?: { info: (o: object, msg: string) => void; warn: (o: object, msg: string) => void };
@@ -127,6 +132,7 @@ const MAX_LAG_MS = 1000;
 export function startSimulator(o: SimulatorOptions): Simulator {
   const rand = mulberry32(o.seed ?? Date.now() % 2 ** 31);
   const cap = Math.max(1, o.maxInFlight ?? 32);
+  const pickAmong = Math.max(1, o.pickAmong ?? 20);
   const mean = 1000 / o.rate;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -195,14 +201,28 @@ export function startSimulator(o: SimulatorOptions): Simulator {
     return client.request<T>(method, path, body, headers);
   }
 
+  /** Incidents a step in flight has taken: another step leaves them alone until it is done. */
+  const taken = new Set<number>();
+
   /**
-   * One of the first few incidents in a state, at random: steps running at the same time
-   * would otherwise all take the first, and all but one lose on its version.
+   * One of the newest incidents in a state that no other step of this simulator has taken, at
+   * random. Steps running at the same time would otherwise take the same few, and all but one
+   * would lose on its version (a 409, no event): with 64 steps in flight and a pick among the
+   * newest five, more than half of the workflow steps did.
    */
-  async function anyOf(query: string): Promise<IncidentDto | undefined> {
-    const r = await request<IncidentPage>(dispatcher, 'GET', `/api/incidents?${query}`);
-    const items = r.status === 200 ? r.body.items : [];
-    return items.length > 0 ? pick(rand, items) : undefined;
+  async function anyOf(held: number[], state: string): Promise<IncidentDto | undefined> {
+    const r = await request<IncidentPage>(
+      dispatcher,
+      'GET',
+      `/api/incidents?state=${state}&limit=${pickAmong}`,
+    );
+    const free = (r.status === 200 ? r.body.items : []).filter((i) => !taken.has(i.id));
+    const i = free.length > 0 ? pick(rand, free) : undefined;
+    if (i) {
+      taken.add(i.id);
+      held.push(i.id);
+    }
+    return i;
   }
 
   async function act(
@@ -219,6 +239,16 @@ export function startSimulator(o: SimulatorOptions): Simulator {
   const mix = MIXES[o.mix ?? 'demo'];
 
   async function step(): Promise<void> {
+    const held: number[] = [];
+    try {
+      await stepOnce(held);
+    } finally {
+      for (const id of held) taken.delete(id);
+    }
+  }
+
+  /** One step; `held` gets the incidents it takes, which are let go when it ends. */
+  async function stepOnce(held: number[]): Promise<void> {
     const kind = stepKind(mix, rand());
     if (kind === 'report') {
       const grid = pick(rand, grids);
@@ -252,7 +282,7 @@ export function startSimulator(o: SimulatorOptions): Simulator {
       const [lng, lat] = pointIn(grid.geometry, rand);
       await request(c, 'POST', '/api/checkins', { lng, lat });
     } else if (kind === 'file') {
-      const i = await anyOf('state=reported&limit=5');
+      const i = await anyOf(held, 'reported');
       if (i)
         await act(
           dispatcher,
@@ -260,7 +290,7 @@ export function startSimulator(o: SimulatorOptions): Simulator {
           rand() < 0.05 ? { action: 'reject', reason: '重复上报' } : { action: 'file' },
         );
     } else if (kind === 'dispatch') {
-      const i = await anyOf('state=filed&limit=5');
+      const i = await anyOf(held, 'filed');
       const cat = i && CATEGORIES.find((c) => c.code === i.category);
       if (i && cat) {
         const functional = suggestDepartments(cat, undefined)[0] ?? cat.department;
@@ -271,15 +301,15 @@ export function startSimulator(o: SimulatorOptions): Simulator {
         });
       }
     } else if (kind === 'sign') {
-      const i = await anyOf('state=dispatched&limit=5');
+      const i = await anyOf(held, 'dispatched');
       const c = i?.department ? await departmentFor(i.department) : null;
       if (i && c) await act(c, i, { action: 'sign' });
     } else if (kind === 'resolve') {
-      const i = await anyOf('state=in_progress&limit=5');
+      const i = await anyOf(held, 'in_progress');
       const c = i?.department ? await departmentFor(i.department) : null;
       if (i && c) await act(c, i, { action: 'resolve', note: '已处置完毕' });
     } else {
-      const i = await anyOf('state=resolved&limit=5');
+      const i = await anyOf(held, 'resolved');
       if (i)
         await act(dispatcher, i, { action: 'verify', passed: rand() > 0.07, note: '现场核查' });
     }
