@@ -708,7 +708,12 @@ try {
     await sleep(10_000);
     const rate = (counter.count() - n0) / 10;
     steady = rate >= RATE * 0.95 ? steady + 1 : 0;
-    log(`warm-up: ${fmt(rate)} events/s, load ${machineLoad()}`);
+    const st = sims.map((x) => x.stats());
+    const sum = (k: 'started' | 'conflicts' | 'skipped' | 'failed'): number =>
+      st.reduce((a, x) => a + x[k], 0);
+    log(
+      `warm-up: ${fmt(rate)} events/s; steps so far ${sum('started')}, actions refused as stale (409) ${sum('conflicts')}, ticks skipped ${sum('skipped')}, failed ${sum('failed')}; load ${machineLoad()}`,
+    );
   }
   // At rest the board opens at a quiet moment, as a wall screen switched on at night would: the
   // simulators' first steps (their logins, a check-in) are over, and the server has had a

@@ -34,6 +34,8 @@ export interface SimulatorStats {
   started: number;
   /** Steps that threw (a network error, a login refused); 4xx replies are not failures. */
   failed: number;
+  /** Workflow actions the server refused because the incident had changed since it was listed. */
+  conflicts: number;
   /** Ticks that started no step: the in-flight cap was reached, or the process stalled. */
   skipped: number;
   inFlight: number;
@@ -136,7 +138,14 @@ export function startSimulator(o: SimulatorOptions): Simulator {
   const mean = 1000 / o.rate;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
-  const counts = { started: 0, failed: 0, skipped: 0, inFlight: 0, peakInFlight: 0 };
+  const counts = {
+    started: 0,
+    failed: 0,
+    conflicts: 0,
+    skipped: 0,
+    inFlight: 0,
+    peakInFlight: 0,
+  };
   const dispatcher = new ApiClient(o.baseUrl);
   /** One login per account, shared by the steps that need it at the same time. */
   const sessions = new Map<string, Promise<ApiClient>>();
@@ -230,10 +239,11 @@ export function startSimulator(o: SimulatorOptions): Simulator {
     i: IncidentDto,
     body: Record<string, unknown>,
   ): Promise<void> {
-    await request(client, 'POST', `/api/incidents/${i.id}/actions`, {
+    const r = await request(client, 'POST', `/api/incidents/${i.id}/actions`, {
       ...body,
       expectedVersion: i.version,
     });
+    if (r.status === 409) counts.conflicts++;
   }
 
   const mix = MIXES[o.mix ?? 'demo'];
