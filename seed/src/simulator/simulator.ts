@@ -227,11 +227,15 @@ export function startSimulator(o: SimulatorOptions): Simulator {
     );
     const free = (r.status === 200 ? r.body.items : []).filter((i) => !taken.has(i.id));
     const i = free.length > 0 ? pick(rand, free) : undefined;
-    if (i) {
-      taken.add(i.id);
-      held.push(i.id);
-    }
-    return i;
+    return i && take(held, i.id) ? i : undefined;
+  }
+
+  /** Take incident `id` for the step holding `held`; false when another step has it. */
+  function take(held: number[], id: number): boolean {
+    if (taken.has(id)) return false;
+    taken.add(id);
+    held.push(id);
+    return true;
   }
 
   async function act(
@@ -284,7 +288,8 @@ export function startSimulator(o: SimulatorOptions): Simulator {
         },
         { 'Idempotency-Key': `sim-${Date.now()}-${Math.floor(rand() * 1e9)}` },
       );
-      if (selfResolve && created.status === 201)
+      // The new report is listed as soon as it commits: a file step may have taken it already.
+      if (selfResolve && created.status === 201 && take(held, created.body.id))
         await act(c, created.body, { action: 'self_resolve', note: '已现场处置' });
     } else if (kind === 'checkin') {
       const grid = pick(rand, grids);
