@@ -32,9 +32,17 @@ export function categoryMixOption(slices: CategorySlice[], rem: number): ECharts
         center: ['50%', '52%'],
         itemStyle: { borderColor: COLORS.panel, borderWidth: 2 },
         // One line per label: ten groups' two-line labels overlapped on the donut's busy side.
-        label: { color: COLORS.text, fontSize: rem * 0.8, formatter: '{b} {c}' },
+        // Set in two columns at the panel's edges, each label gets the whole width beside the
+        // donut: placed at the end of its line, a long English name was cut before its count.
+        label: {
+          color: COLORS.text,
+          fontSize: rem * 0.8,
+          formatter: '{b} {c}',
+          alignTo: 'edge',
+          edgeDistance: rem * 0.4,
+        },
         labelLayout: { hideOverlap: true },
-        labelLine: { length: rem * 0.5, length2: rem * 0.5, lineStyle: { color: COLORS.muted } },
+        labelLine: { length: rem * 0.4, length2: 0, lineStyle: { color: COLORS.muted } },
         data: slices.map((s) => ({
           name: s.name,
           value: s.value,
