@@ -178,6 +178,16 @@ async function resolveOne(
   return inc;
 }
 
+/**
+ * Until every live chart has drawn its newest option: the pacer may hold a redraw for a few
+ * turns, and a chart read before it would still show older figures.
+ */
+async function chartsDrawn(): Promise<void> {
+  await expect
+    .poll(() => page.locator('[data-content][data-pending]').count(), { timeout: 10_000 })
+    .toBe(0);
+}
+
 async function waitLive(): Promise<void> {
   await page.waitForSelector('.board[data-connection="live"][data-map-ready="true"]', {
     timeout: 60_000,
@@ -423,6 +433,9 @@ describe('wallboard', () => {
     for (const g of [elsewhere[3]!, elsewhere[40]!]) await resolveOne(g, handler, department);
     await expect.poll(() => kpiDiff(), { timeout: 15_000 }).toEqual({});
     snap = await snapshot();
+    // Read once every chart shows the city's newest figures. Near midnight (Beijing time) the
+    // day's figures are few, and a chart still showing older ones can equal the district's.
+    await chartsDrawn();
     const cityPanels = await panelContents();
     // A pixel inside the district where no incident point or cluster sits (those open cards / zoom).
     const target = await page.evaluate((code) => {
