@@ -426,6 +426,19 @@ describe('writeHistory', () => {
     );
   });
 
+  it('leaves statistics on what it wrote, so the planner knows the states apart', async () => {
+    const stats = await rows<{ tablename: string; attname: string }>(
+      database,
+      `select tablename, attname from pg_stats
+       where (tablename, attname) in (('incidents', 'state'), ('events', 'incident_id'), ('checkins', 'at'))`,
+    );
+    expect(stats.map((r) => `${r.tablename}.${r.attname}`).sort()).toEqual([
+      'checkins.at',
+      'events.incident_id',
+      'incidents.state',
+    ]);
+  });
+
   it('is deterministic: the same seed writes the same rows', async () => {
     const again = await open({ url: 'memory://' });
     try {

@@ -83,6 +83,10 @@ export async function writeHistory(opts: HistoryOptions): Promise<HistoryCounts>
       );
     }
   });
+  // Statistics for what was just written, as after any bulk load. Without them Postgres plans
+  // "the newest incidents in a state" as a sort of the whole state until autovacuum comes by
+  // (19–20 ms at p50 under the wallboard bench's load, against a backward index scan).
+  await db.execute('analyze incidents, events, checkins');
   return {
     incidents: history.incidents.length,
     events: history.events.length,
