@@ -227,7 +227,8 @@ export function startSimulator(o: SimulatorOptions): Simulator {
     );
     const free = (r.status === 200 ? r.body.items : []).filter((i) => !taken.has(i.id));
     const i = free.length > 0 ? pick(rand, free) : undefined;
-    return i && take(held, i.id) ? i : undefined;
+    if (i) take(held, i.id);
+    return i;
   }
 
   /** Take incident `id` for the step holding `held`; false when another step has it. */
