@@ -33,11 +33,12 @@ export function categoryMixOption(slices: CategorySlice[], rem: number): ECharts
         itemStyle: { borderColor: COLORS.panel, borderWidth: 2 },
         // One line per label: ten groups' two-line labels overlapped on the donut's busy side.
         // Set in two columns at the panel's edges, each label gets the whole width beside the
-        // donut: placed at the end of its line, a long English name was cut before its count.
+        // donut; the count first, so that where a long English name is still cut, the figure
+        // stays ("Municipal facilitie…" had lost its count).
         label: {
           color: COLORS.text,
           fontSize: rem * 0.8,
-          formatter: '{b} {c}',
+          formatter: '{c}  {b}',
           alignTo: 'edge',
           edgeDistance: rem * 0.4,
         },
