@@ -179,6 +179,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<(string | number)[][]> 
         kind: 'user' as const,
         userId: 1,
         username: 'leader',
+        displayName: 'leader',
         role: 'leader' as const,
         scopeCode: root.code,
         departmentCode: null,

@@ -58,7 +58,12 @@ describe('patrol check-ins', () => {
       .where(
         sql`${events.type} = 'patrol.checkin' and (${events.data} ->> 'gridCode') = ${neighbour.code}`,
       );
-    expect(ev?.data).toMatchObject({ outsideGrid: true, username: 'field', kind: 'checkin' });
+    expect(ev?.data).toMatchObject({
+      outsideGrid: true,
+      username: 'field',
+      name: '网格长 赵思雨',
+      kind: 'checkin',
+    });
 
     const far = await field.post('/api/checkins', pointIn(elsewhere));
     expect(far.status).toBe(403);

@@ -8,6 +8,8 @@ export type Principal =
       kind: 'user';
       userId: number;
       username: string;
+      /** The name people know them by ("张建国"), shown on boards and timelines. */
+      displayName: string;
       role: Role;
       scopeCode: string;
       departmentCode: string | null;

@@ -19,6 +19,7 @@ export function principalOf(u: UserRow): Principal {
     kind: 'user',
     userId: u.id,
     username: u.username,
+    displayName: u.displayName,
     role: u.role,
     scopeCode: u.scopeCode,
     departmentCode: u.departmentCode,

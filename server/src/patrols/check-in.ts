@@ -110,6 +110,7 @@ export async function checkIn({
       data: {
         userId: principal.userId,
         username: principal.username,
+        name: principal.displayName,
         gridCode: grid.code,
         lng: body.lng,
         lat: body.lat,

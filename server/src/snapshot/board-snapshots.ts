@@ -433,12 +433,14 @@ export class BoardSnapshots {
   /**
    * A check-in event, as the full read takes the check-ins: the latest position per worker
    * today and the latest visit per grid today (a check-in sent late may be older than both).
-   * A worker new to the copy goes into `newcomers`: their name is read from the accounts.
+   * A worker new to the copy whose event does not name them goes into `newcomers`: their name
+   * is read from the accounts.
    */
   #checkIn(copy: Copy, e: Event, newcomers: Set<number>): void {
     const d = e.data as {
       userId?: unknown;
       username?: unknown;
+      name?: unknown;
       gridCode?: unknown;
       lng?: unknown;
       lat?: unknown;
@@ -453,12 +455,14 @@ export class BoardSnapshots {
       return;
     const prev = copy.workers.get(d.userId);
     if (prev && prev.at >= e.at) return;
-    if (!prev) newcomers.add(d.userId);
+    const named = typeof d.name === 'string' ? d.name : undefined;
+    if (!prev && named === undefined) newcomers.add(d.userId);
     copy.workers.set(d.userId, {
       userId: d.userId,
       username: String(d.username),
-      // A newcomer's name is read before the copy is used (see #catchUp).
-      name: prev?.name ?? String(d.username),
+      // The event names the worker; for one that does not (sent before it did), a newcomer's
+      // name is read before the copy is used (see #catchUp).
+      name: named ?? prev?.name ?? String(d.username),
       gridCode: String(d.gridCode),
       lng: d.lng,
       lat: d.lat,

@@ -31,4 +31,19 @@ describe('describeEvent', () => {
     );
     expect(line.state).toBe('dispatched');
   });
+
+  it('names the worker who checked in, not their username', () => {
+    const e: Event = {
+      id: 10,
+      type: 'patrol.checkin',
+      at: '2026-01-01T00:00:00Z',
+      scope: ['410100', '410105', '410105001', '410105001001'],
+      data: { userId: 7, username: 'w410105001001', name: '网格员 张建国', lng: 113, lat: 34 },
+    };
+    expect(describeEvent(e, { ...ctx, locale: 'en' }).action).toBe('网格员 张建国 checked in');
+    const unnamed = { ...e, data: { userId: 7, username: 'w410105001001', lng: 113, lat: 34 } };
+    expect(describeEvent(unnamed, { ...ctx, workerName: () => '张建国' }).action).toBe(
+      '张建国 巡查签到',
+    );
+  });
 });

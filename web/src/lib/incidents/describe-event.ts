@@ -42,9 +42,12 @@ export function describeEvent(event: Event, ctx: DescribeContext): EventLine {
   const place = names.join(ctx.locale === 'zh' ? '' : ' ');
   const base = { id: event.id, at: event.at, place, incidentId: event.incidentId ?? null };
   if (event.type === 'patrol.checkin') {
-    const d = event.data as { username?: string; userId?: number };
+    const d = event.data as { username?: string; name?: string; userId?: number };
     const name =
-      (d.userId !== undefined ? ctx.workerName?.(d.userId) : undefined) ?? d.username ?? '';
+      d.name ??
+      (d.userId !== undefined ? ctx.workerName?.(d.userId) : undefined) ??
+      d.username ??
+      '';
     return {
       ...base,
       subject: '',

@@ -106,6 +106,23 @@ describe('applyEvents', () => {
     expect(data.workers.get(7)).toMatchObject({ lng: 113, lat: 34, gridCode: 'g1' });
     expect(data.gridVisits.get('g1')).toBe(e.at);
   });
+
+  it("takes a newcomer's name from the check-in, and keeps a known name when an older event has none", () => {
+    const data = empty();
+    const at = '2026-01-01T03:00:00.000Z';
+    const checkin = (id: number, userId: number, extra: Record<string, unknown>): Event => ({
+      id,
+      type: 'patrol.checkin',
+      at,
+      scope: ['410100'],
+      data: { userId, username: `w${userId}`, gridCode: 'g1', lng: 113, lat: 34, ...extra },
+    });
+    applyEvents(data, [checkin(1, 7, { name: '张建国' }), checkin(2, 8, {})], new RecentIds());
+    expect(data.workers.get(7)?.name).toBe('张建国');
+    expect(data.workers.get(8)?.name).toBe('w8');
+    applyEvents(data, [checkin(3, 7, {})], new RecentIds());
+    expect(data.workers.get(7)?.name).toBe('张建国');
+  });
 });
 
 describe('judgeIncidentEvent', () => {

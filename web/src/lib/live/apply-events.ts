@@ -151,6 +151,8 @@ export function applyEvents(
 interface CheckinData {
   userId: number;
   username: string;
+  /** The worker's display name (events before it was sent carry only the username). */
+  name?: string;
   gridCode: string;
   lng: number;
   lat: number;
@@ -165,7 +167,7 @@ function applyCheckin(data: BoardData, event: Event, result: ApplyResult): boole
   data.workers.set(d.userId, {
     userId: d.userId,
     username: d.username,
-    name: prev?.name ?? d.username,
+    name: d.name ?? prev?.name ?? d.username,
     kind: d.kind ?? 'checkin',
     gridCode: d.gridCode,
     lng: d.lng,
