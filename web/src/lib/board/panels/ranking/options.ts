@@ -44,7 +44,6 @@ export function onTimeOption(rows: RegionLoad[], name: string, rem: number): ECh
       right: rem * 3,
       top: rem * 1.8,
       bottom: rem * 0.3,
-      containLabel: true,
     },
     legend: {
       top: 0,
@@ -68,6 +67,8 @@ export function onTimeOption(rows: RegionLoad[], name: string, rem: number): ECh
         name,
         type: 'bar',
         barWidth: '55%',
+        // The legend's swatch; each bar is coloured by its own rate.
+        itemStyle: { color: COLORS.good },
         label: {
           show: true,
           position: 'right',
@@ -86,7 +87,12 @@ export function onTimeOption(rows: RegionLoad[], name: string, rem: number): ECh
                 : v >= 0.7
                   ? COLORS.warn
                   : COLORS.bad;
-          return { value: pct, itemStyle: { color, borderRadius: [0, 3, 3, 0] } };
+          return {
+            value: pct,
+            itemStyle: { color, borderRadius: [0, 3, 3, 0] },
+            // No resolution today: no rate, not 0 %.
+            ...(v === null ? { label: { formatter: '—' } } : {}),
+          };
         }),
       },
     ],
@@ -106,7 +112,6 @@ export function rankingOption(
       right: rem * 2.6,
       top: rem * 1.8,
       bottom: rem * 0.3,
-      containLabel: true,
     },
     legend: {
       top: 0,

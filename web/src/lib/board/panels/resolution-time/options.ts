@@ -23,7 +23,6 @@ export function resolutionOption(
       right: rem * 0.8,
       top: rem * 1.7,
       bottom: rem * 0.2,
-      containLabel: true,
     },
     legend: {
       top: 0,

@@ -15,7 +15,6 @@ export function stateMixOption(
       right: rem * 0.5,
       top: rem * 1.6,
       bottom: rem * 0.2,
-      containLabel: true,
     },
     tooltip: boardTooltip('axis', rem, { axisPointer: { type: 'shadow' } }),
     xAxis: {
