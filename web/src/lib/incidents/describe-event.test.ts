@@ -46,4 +46,21 @@ describe('describeEvent', () => {
       '张建国 巡查签到',
     );
   });
+
+  it('names the places below the scope: the street in a district, the grid in a street', () => {
+    const e: Event = {
+      id: 11,
+      type: 'incident.filed',
+      at: '2026-01-01T00:00:00Z',
+      scope: ['410100', '410105', '410105001', '410105001001'],
+      incidentId: 1,
+      data: { after: { state: 'filed', version: 2 } },
+    };
+    const grids = { ...names, '410105001001': '百花社区第4网格' };
+    const at = (scopeDepth: number) =>
+      describeEvent(e, { ...ctx, regionName: (c: string) => grids[c], scopeDepth }).place;
+    expect(at(1)).toBe('金水区花园路街道');
+    expect(at(2)).toBe('花园路街道');
+    expect(at(3)).toBe('百花社区第4网格');
+  });
 });

@@ -12,6 +12,12 @@ export interface DescribeContext {
   incident(id: number): IncidentDto | undefined;
   /** A worker's display name, when known. */
   workerName?(userId: number): string | undefined;
+  /**
+   * How deep the board's scope is in a region path (city 1, district 2, street 3): the place
+   * names the regions below it, down to the street ("金水区花园路街道" at city scope,
+   * "花园路街道" in 金水区), or the grid on a street's board. Default: the city.
+   */
+  scopeDepth?: number;
 }
 
 export interface EventLine {
@@ -35,8 +41,9 @@ export function shortCategory(code: string, locale: Locale): string {
 /** A plain-words line for the ticker: "金水区花园路街道: 下水道堵塞 已派遣至 水务局". */
 export function describeEvent(event: Event, ctx: DescribeContext): EventLine {
   const dict = ctx.locale === 'zh' ? zh : en;
+  const from = Math.max(1, ctx.scopeDepth ?? 1);
   const names = event.scope
-    .slice(1, 3)
+    .slice(from, Math.max(3, from + 1))
     .map((code) => ctx.regionName(code))
     .filter((n): n is string => !!n);
   const place = names.join(ctx.locale === 'zh' ? '' : ' ');
