@@ -56,7 +56,7 @@ describe('describeEvent', () => {
       incidentId: 1,
       data: { after: { state: 'filed', version: 2 } },
     };
-    const grids = { ...names, '410105001001': '百花社区第4网格' };
+    const grids: Record<string, string> = { ...names, '410105001001': '百花社区第4网格' };
     const at = (scopeDepth: number) =>
       describeEvent(e, { ...ctx, regionName: (c: string) => grids[c], scopeDepth }).place;
     expect(at(1)).toBe('金水区花园路街道');
