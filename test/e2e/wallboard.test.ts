@@ -304,9 +304,13 @@ describe('wallboard', () => {
     await expect.poll(() => layer('incident-heat')).toBe('visible');
     await expect.poll(heatCount).toBe((await mapIncidentIds()).length);
     expect(await layer('incident-clusters')).toBe('none');
+    // The legend gives the heatmap's scale in place of the points' states it hides.
+    expect(await page.locator('.legend').textContent()).toContain('事件密度');
+    expect(await page.locator('.legend').textContent()).not.toContain('待受理');
     await page.locator('.toggles button', { hasText: '热力图' }).click();
     await expect.poll(() => layer('incident-heat')).toBe('none');
     await expect.poll(heatCount).toBe(0);
+    expect(await page.locator('.legend').textContent()).toContain('待受理');
 
     expect(await page.locator('.legend').textContent()).toContain('网格在办量');
     await page.locator('.toggles button', { hasText: '巡查覆盖' }).click();

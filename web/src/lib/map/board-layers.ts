@@ -23,6 +23,14 @@ export const CLUSTER_LAYERS = ['incident-clusters', 'incident-cluster-count'] as
 
 /** Coverage colours by class (see coverageClass): none, < 1 h, 1–4 h, older. */
 export const COVERAGE_COLORS = ['#3a1020', '#1f9d63', '#b7a43a', '#c2562e'] as const;
+/** The heatmap's colour by density (0–1), for the map and its legend. */
+export const HEAT_STOPS: readonly [number, string][] = [
+  [0, 'rgba(0,0,0,0)'],
+  [0.2, 'rgba(55,226,255,0.5)'],
+  [0.45, '#4f8dff'],
+  [0.7, '#ffc24b'],
+  [1, '#ff5470'],
+];
 /** Grid load colours, for the map and its legend. */
 export const LOAD_STOPS: readonly [number, string][] = [
   [0, '#0b1b33'],
@@ -101,21 +109,7 @@ export function boardLayers(rem: number, overBasemap = false): LayerSpecificatio
         'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 8, 0.6, 14, 2],
         'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 8, 10 * k, 14, 30 * k],
         'heatmap-opacity': 0.8,
-        'heatmap-color': [
-          'interpolate',
-          ['linear'],
-          ['heatmap-density'],
-          0,
-          'rgba(0,0,0,0)',
-          0.2,
-          'rgba(55,226,255,0.5)',
-          0.45,
-          '#4f8dff',
-          0.7,
-          '#ffc24b',
-          1,
-          '#ff5470',
-        ],
+        'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], ...HEAT_STOPS.flat()],
       },
     },
     {

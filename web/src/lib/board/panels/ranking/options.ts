@@ -44,6 +44,8 @@ export function onTimeOption(rows: RegionLoad[], name: string, rem: number): ECh
       right: rem * 3,
       top: rem * 1.8,
       bottom: rem * 0.3,
+      // ECharts 6 warns it is deprecated, but honours it: without it long axis labels are cut.
+      containLabel: true,
     },
     legend: {
       top: 0,
@@ -112,6 +114,8 @@ export function rankingOption(
       right: rem * 2.6,
       top: rem * 1.8,
       bottom: rem * 0.3,
+      // ECharts 6 warns it is deprecated, but honours it: without it long axis labels are cut.
+      containLabel: true,
     },
     legend: {
       top: 0,

@@ -23,6 +23,8 @@ export function resolutionOption(
       right: rem * 0.8,
       top: rem * 1.7,
       bottom: rem * 0.2,
+      // ECharts 6 warns it is deprecated, but honours it: without it long axis labels are cut.
+      containLabel: true,
     },
     legend: {
       top: 0,

@@ -15,6 +15,8 @@ export function stateMixOption(
       right: rem * 0.5,
       top: rem * 1.6,
       bottom: rem * 0.2,
+      // ECharts 6 warns it is deprecated, but honours it: without it long axis labels are cut.
+      containLabel: true,
     },
     tooltip: boardTooltip('axis', rem, { axisPointer: { type: 'shadow' } }),
     xAxis: {
