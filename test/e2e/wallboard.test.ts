@@ -600,6 +600,11 @@ describe('wallboard', () => {
     await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain(description);
     expect(await card.textContent()).toContain('花园路与农业路交叉口东南角');
     expect(await card.textContent()).toContain(`#${incident.id}`);
+    // The grid by the name its workers know it by, with its code.
+    await expect.poll(() => card.textContent()).toContain(grid.name);
+    expect(await card.textContent()).toContain(grid.code);
+    // Not yet resolved: the time left to its deadline.
+    expect(await card.getByTestId('card-deadline').textContent()).toMatch(/剩余/);
     await expect.poll(() => card.locator('.timeline li').count()).toBeGreaterThan(0);
     // The layer toggles stay in reach with the card open (it opens below them).
     const heat = page.locator('.toggles button', { hasText: '热力图' });

@@ -137,6 +137,8 @@ describe('the workflow over HTTP, each step by the role that does it', () => {
     expect(got.body.version).toBe(6);
     expect(got.body.department).toBe('water');
     expect(got.body.closedAt).not.toBeNull();
+    expect(got.body.gridName).toBe(grid.name);
+    expect(grid.name).toMatch(/网格/);
     const tl = got.body.timeline as any[];
     expect(tl.map((e) => e.type)).toEqual(['incident.reported', ...steps.map((s) => s[3])]);
     expect(tl.map((e) => e.actor)).toEqual([

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INCIDENT_STATES, PRIORITIES, SOURCES, type Action } from '@cityops/domain';
+import type { Event } from './events.ts';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
@@ -154,6 +155,9 @@ export interface IncidentPage {
   items: IncidentDto[];
   nextCursor: string | null;
 }
+
+/** GET /api/incidents/:id: the incident, its grid's name and its timeline (oldest first). */
+export type IncidentDetail = IncidentDto & { gridName: string | null; timeline: Event[] };
 
 /** GET /api/incidents/:id/nearby: a likely duplicate and how far it is. */
 export type NearbyIncident = IncidentDto & { distanceMetres: number };

@@ -1,6 +1,11 @@
 import { and, asc, desc, eq, gte, inArray, like, lt, lte, notInArray, type SQL } from 'drizzle-orm';
 import { distanceMetres, encodePath } from '@cityops/domain';
-import { IncidentQuery, type Event, type IncidentDto, type IncidentPage } from '@cityops/protocol';
+import {
+  IncidentQuery,
+  type IncidentDetail,
+  type IncidentDto,
+  type IncidentPage,
+} from '@cityops/protocol';
 import { events, incidents } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { canSee, resolveScope } from '../auth/scope.ts';
@@ -63,13 +68,7 @@ export async function listIncidents({
 }
 
 /** GET /api/incidents/:id with its whole event timeline. */
-export async function getIncident({
-  ctx,
-  id,
-}: {
-  ctx: Ctx;
-  id: number;
-}): Promise<IncidentDto & { timeline: Event[] }> {
+export async function getIncident({ ctx, id }: { ctx: Ctx; id: number }): Promise<IncidentDetail> {
   const [row] = await ctx.svc.db.select().from(incidents).where(eq(incidents.id, id));
   if (!row) throw notFound(`incident ${id}`);
   const dto = toDto(row);
@@ -79,5 +78,6 @@ export async function getIncident({
     .from(events)
     .where(eq(events.incidentId, id))
     .orderBy(asc(events.id));
-  return { ...dto, timeline: timeline.map(toWire) };
+  const gridName = ctx.svc.regions.get(dto.gridCode)?.name ?? null;
+  return { ...dto, gridName, timeline: timeline.map(toWire) };
 }
