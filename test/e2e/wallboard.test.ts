@@ -612,4 +612,30 @@ describe('wallboard', () => {
     await expect.poll(() => heat.getAttribute('aria-pressed')).toBe('true');
     await heat.click({ timeout: 5_000 });
   });
+
+  it('?carousel=10 rotates an unattended board from the city through its districts', async () => {
+    const tab = await context.newPage();
+    const tabErrors = watchErrors(tab);
+    try {
+      await tab.goto('/wallboard?carousel=10');
+      const scope = tab.getByTestId('scope');
+      await expect
+        .poll(() => scope.getAttribute('data-code'), { timeout: 30_000 })
+        .toBe(city.city.code);
+      expect(await tab.locator('.crumb.carousel').textContent()).toContain('轮播 10s');
+      // The first stop after the city is a district, and the board shows that district.
+      const districts = new Set(city.districts.map((d) => d.code));
+      await expect
+        .poll(async () => districts.has((await scope.getAttribute('data-code')) ?? ''), {
+          timeout: 20_000,
+        })
+        .toBe(true);
+      const first = (await scope.getAttribute('data-code'))!;
+      expect(tab.url()).toContain(`scope=${first}`);
+      expect(await scope.textContent()).toBe(city.districts.find((d) => d.code === first)!.name);
+      expect(tabErrors).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  });
 });
