@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mainThreadCpu, type TraceEvent } from './main-thread-cpu.ts';
+import { compositorCpu, mainThreadCpu, type TraceEvent } from './main-thread-cpu.ts';
 
 const PAGE = { pid: 7, tid: 1 };
 const OTHER = { pid: 7, tid: 2 };
@@ -67,5 +67,32 @@ describe('mainThreadCpu', () => {
   it('finds nothing in a trace without the board’s marks', () => {
     const cpu = mainThreadCpu([x('ThreadControllerImpl::RunTask', 0, 10, 2)]);
     expect(cpu).toEqual({ spanMs: 0, flushes: [], commits: [], tasks: [], unmatched: 0 });
+  });
+});
+
+describe('compositorCpu', () => {
+  const named = (pid: number, tid: number, name: string): TraceEvent => ({
+    name: 'thread_name',
+    ph: 'M',
+    pid,
+    tid,
+    ts: 0,
+    args: { name },
+  });
+  it("sums the display compositor's and the page renderer's compositor tasks, in CPU time", () => {
+    const events = [
+      named(9, 3, 'VizCompositorThread'),
+      named(7, 4, 'Compositor'),
+      // Another renderer's compositor (another tab) is not the board's.
+      named(8, 4, 'Compositor'),
+      mark('board:flush', 1),
+      x('ThreadControllerImpl::RunTask', 0, 30, 12, { pid: 9, tid: 3 }),
+      x('ThreadControllerImpl::RunTask', 40, 30, 8, { pid: 9, tid: 3 }),
+      x('ThreadControllerImpl::RunTask', 0, 10, 3, { pid: 7, tid: 4 }),
+      x('ThreadControllerImpl::RunTask', 0, 99, 99, { pid: 8, tid: 4 }),
+      // The page's main thread is not a compositor.
+      x('ThreadControllerImpl::RunTask', 0, 50, 50),
+    ];
+    expect(compositorCpu(events)).toEqual({ display: 20, page: 3 });
   });
 });

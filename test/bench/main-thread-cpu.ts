@@ -21,7 +21,7 @@ export interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { data?: { message?: string } };
+  args?: { data?: { message?: string }; name?: string };
 }
 
 /** Wall and thread time of one task or callback, in ms. */
@@ -88,6 +88,31 @@ export function mainThreadCpu(events: TraceEvent[]): MainThreadCpu {
       });
   }
   return result;
+}
+
+/**
+ * CPU time of the threads that composite the page, ms: the display compositor
+ * (`VizCompositorThread`, in the GPU process) and the page renderer's own `Compositor` thread
+ * (the renderer that holds the board's marks). Without a GPU both run on the CPU, and a frame
+ * is composited whenever anything on the page animates: a CSS animation that never ends keeps
+ * them at work all day (see docs/performance.md). Each thread's top-level tasks, summed.
+ */
+export function compositorCpu(events: TraceEvent[]): { display: number; page: number } {
+  const threads = new Map<string, string>();
+  for (const e of events)
+    if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name)
+      threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  const mark = events.find(
+    (e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith('board:'),
+  );
+  const out = { display: 0, page: 0 };
+  for (const e of events) {
+    if (e.ph !== 'X' || e.name !== TASK) continue;
+    const name = threads.get(`${e.pid}:${e.tid}`);
+    if (name === 'VizCompositorThread') out.display += (e.tdur ?? 0) / 1000;
+    else if (name === 'Compositor' && mark && e.pid === mark.pid) out.page += (e.tdur ?? 0) / 1000;
+  }
+  return out;
 }
 
 /** Trace categories that hold the marks, the callbacks and the top-level tasks, and little else. */

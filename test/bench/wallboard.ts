@@ -35,6 +35,7 @@ import type { BoardPerf } from '../../web/src/lib/live/board-perf.ts';
 import { flags, fmt, machineLoad, table } from './bench-util.ts';
 import {
   CPU_TRACE_CATEGORIES,
+  compositorCpu,
   mainThreadCpu,
   type MainThreadCpu,
   type Spent,
@@ -422,15 +423,21 @@ interface Result {
   resyncs: number;
   /** The traced windows, together. */
   cpu: MainThreadCpu;
+  /** CPU ms of the compositor threads in the same windows (see compositorCpu). */
+  compositor: { display: number; page: number };
 }
 
 /** Trace the page's main thread for `ms` and read its CPU time (see main-thread-cpu.ts). */
-async function traceCpu(page: Page, ms: number): Promise<MainThreadCpu> {
+async function traceCpu(
+  page: Page,
+  ms: number,
+): Promise<{ main: MainThreadCpu; compositor: { display: number; page: number } }> {
   await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
   await sleep(ms);
   const raw = JSON.parse((await browser.stopTracing()).toString('utf8')) as
     { traceEvents: TraceEvent[] } | TraceEvent[];
-  return mainThreadCpu(Array.isArray(raw) ? raw : raw.traceEvents);
+  const events = Array.isArray(raw) ? raw : raw.traceEvents;
+  return { main: mainThreadCpu(events), compositor: compositorCpu(events) };
 }
 
 function addCpu(into: MainThreadCpu, more: MainThreadCpu): void {
@@ -494,10 +501,14 @@ async function measure(name: string, query: string, events: () => number): Promi
   // The main thread's CPU, in a window at the start of each minute after the first (at least
   // one, which makes a run of a minute or less 20 s longer).
   const cpu: MainThreadCpu = { spanMs: 0, flushes: [], commits: [], tasks: [], unmatched: 0 };
+  const compositor = { display: 0, page: 0 };
   for (let minute = 1; minute === 1 || minute < MINUTES; minute++) {
     await sleep(Math.max(0, minute * 60_000 - (performance.now() - runStart)));
     const got = await within(CPU_WINDOW_MS + 60_000, traceCpu(v.page, CPU_WINDOW_MS));
-    if (got) addCpu(cpu, got);
+    if (!got) continue;
+    addCpu(cpu, got.main);
+    compositor.display += got.compositor.display;
+    compositor.page += got.compositor.page;
   }
   await sleep(Math.max(0, MINUTES * 60_000 - (performance.now() - runStart)));
   const seconds = (performance.now() - runStart) / 1000;
@@ -544,6 +555,7 @@ async function measure(name: string, query: string, events: () => number): Promi
     points: [pointsAtMinute, pointsEnd],
     resyncs,
     cpu,
+    compositor,
   };
 }
 
@@ -641,6 +653,8 @@ function cpuRow(r: Result): (string | number)[] {
     String(cc.length),
     quantile(cc, 0.95),
     String(cpu.unmatched),
+    cpu.spanMs ? (r.compositor.display / cpu.spanMs) * 100 : NaN,
+    cpu.spanMs ? (r.compositor.page / cpu.spanMs) * 100 : NaN,
   ];
 }
 
@@ -772,7 +786,7 @@ try {
     ]),
   );
   console.log(
-    `\nmain thread in the traced windows (${CPU_WINDOW_MS / 1000} s at the start of each minute after the first): wall time a task held the thread, and CPU time it ran\n`,
+    `\nmain thread in the traced windows (${CPU_WINDOW_MS / 1000} s at the start of each minute after the first): wall time a task held the thread, and CPU time it ran; and the CPU of the threads that composite the page (the display compositor in the GPU process, the page's own), as % of one core over the traced span\n`,
   );
   console.log(
     table([
@@ -792,6 +806,8 @@ try {
         'map commits',
         'commit CPU p95 ms',
         'marks unmatched',
+        'display compositor CPU %',
+        'page compositor CPU %',
       ],
       ...results.map(cpuRow),
     ]),
