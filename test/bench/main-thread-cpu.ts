@@ -90,6 +90,12 @@ export function mainThreadCpu(events: TraceEvent[]): MainThreadCpu {
   return result;
 }
 
+/** CPU ms of the display compositor and of the page's own compositor thread. */
+export interface CompositorCpu {
+  display: number;
+  page: number;
+}
+
 /**
  * CPU time of the threads that composite the page, ms: the display compositor
  * (`VizCompositorThread`, in the GPU process) and the page renderer's own `Compositor` thread
@@ -97,7 +103,7 @@ export function mainThreadCpu(events: TraceEvent[]): MainThreadCpu {
  * is composited whenever anything on the page animates: a CSS animation that never ends keeps
  * them at work all day (see docs/performance.md). Each thread's top-level tasks, summed.
  */
-export function compositorCpu(events: TraceEvent[]): { display: number; page: number } {
+export function compositorCpu(events: TraceEvent[]): CompositorCpu {
   const threads = new Map<string, string>();
   for (const e of events)
     if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name)

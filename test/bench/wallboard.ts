@@ -37,6 +37,7 @@ import {
   CPU_TRACE_CATEGORIES,
   compositorCpu,
   mainThreadCpu,
+  type CompositorCpu,
   type MainThreadCpu,
   type Spent,
   type TraceEvent,
@@ -424,14 +425,14 @@ interface Result {
   /** The traced windows, together. */
   cpu: MainThreadCpu;
   /** CPU ms of the compositor threads in the same windows (see compositorCpu). */
-  compositor: { display: number; page: number };
+  compositor: CompositorCpu;
 }
 
 /** Trace the page's main thread for `ms` and read its CPU time (see main-thread-cpu.ts). */
 async function traceCpu(
   page: Page,
   ms: number,
-): Promise<{ main: MainThreadCpu; compositor: { display: number; page: number } }> {
+): Promise<{ main: MainThreadCpu; compositor: CompositorCpu }> {
   await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
   await sleep(ms);
   const raw = JSON.parse((await browser.stopTracing()).toString('utf8')) as
@@ -501,7 +502,7 @@ async function measure(name: string, query: string, events: () => number): Promi
   // The main thread's CPU, in a window at the start of each minute after the first (at least
   // one, which makes a run of a minute or less 20 s longer).
   const cpu: MainThreadCpu = { spanMs: 0, flushes: [], commits: [], tasks: [], unmatched: 0 };
-  const compositor = { display: 0, page: 0 };
+  const compositor: CompositorCpu = { display: 0, page: 0 };
   for (let minute = 1; minute === 1 || minute < MINUTES; minute++) {
     await sleep(Math.max(0, minute * 60_000 - (performance.now() - runStart)));
     const got = await within(CPU_WINDOW_MS + 60_000, traceCpu(v.page, CPU_WINDOW_MS));

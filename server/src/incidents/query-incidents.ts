@@ -1,11 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, like, lt, lte, notInArray, type SQL } from 'drizzle-orm';
 import { distanceMetres, encodePath } from '@cityops/domain';
-import {
-  IncidentQuery,
-  type IncidentDetail,
-  type IncidentDto,
-  type IncidentPage,
-} from '@cityops/protocol';
+import { IncidentQuery, type IncidentDetail, type IncidentPage } from '@cityops/protocol';
 import { events, incidents } from '@cityops/db';
 import type { Ctx } from '../context.ts';
 import { canSee, resolveScope } from '../auth/scope.ts';

@@ -1,6 +1,8 @@
 import type { EChartsCoreOption } from './echarts.ts';
 
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+/** An option's component, or list of them, as a list. */
+export const asList = (v: unknown): unknown[] =>
+  Array.isArray(v) ? v : v === undefined ? [] : [v];
 
 /** The data an option draws (axis categories and series data), as compact JSON. */
 export function optionContent(option: EChartsCoreOption): string {

@@ -1,6 +1,5 @@
 import type { ECharts, EChartsCoreOption } from './echarts.ts';
-
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+import { asList } from './option-content.ts';
 
 /**
  * What a merging `setOption` cannot take away: each component's series type, name and id and

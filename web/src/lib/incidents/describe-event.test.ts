@@ -11,20 +11,19 @@ const ctx = {
   incident: () => incident(),
 };
 
+/** An event in a grid of 金水区花园路街道. */
+function event(type: Event['type'], data: Event['data'], id = 9): Event {
+  const scope = ['410100', '410105', '410105001', '410105001001'];
+  return { id, type, at: '2026-01-01T00:00:00Z', scope, incidentId: 1, data };
+}
+
 describe('describeEvent', () => {
   it('says where, what and what happened', () => {
-    const e: Event = {
-      id: 9,
-      type: 'incident.dispatched',
-      at: '2026-01-01T00:00:00Z',
-      scope: ['410100', '410105', '410105001', '410105001001'],
-      incidentId: 1,
-      data: {
-        before: { state: 'filed' },
-        after: { state: 'dispatched', version: 3 },
-        department: 'water',
-      },
-    };
+    const e = event('incident.dispatched', {
+      before: { state: 'filed' },
+      after: { state: 'dispatched', version: 3 },
+      department: 'water',
+    });
     const line = describeEvent(e, ctx);
     expect(`${line.place}: ${line.subject} ${line.action}`).toBe(
       '金水区花园路街道: 下水道堵塞 已派遣至 水务局',
@@ -33,29 +32,17 @@ describe('describeEvent', () => {
   });
 
   it('names the worker who checked in, not their username', () => {
-    const e: Event = {
-      id: 10,
-      type: 'patrol.checkin',
-      at: '2026-01-01T00:00:00Z',
-      scope: ['410100', '410105', '410105001', '410105001001'],
-      data: { userId: 7, username: 'w410105001001', name: '网格员 张建国', lng: 113, lat: 34 },
-    };
+    const worker = { userId: 7, username: 'w410105001001', lng: 113, lat: 34 };
+    const e = event('patrol.checkin', { ...worker, name: '网格员 张建国' }, 10);
     expect(describeEvent(e, { ...ctx, locale: 'en' }).action).toBe('网格员 张建国 checked in');
-    const unnamed = { ...e, data: { userId: 7, username: 'w410105001001', lng: 113, lat: 34 } };
+    const unnamed = event('patrol.checkin', worker, 10);
     expect(describeEvent(unnamed, { ...ctx, workerName: () => '张建国' }).action).toBe(
       '张建国 巡查签到',
     );
   });
 
   it('names the places below the scope: the street in a district, the grid in a street', () => {
-    const e: Event = {
-      id: 11,
-      type: 'incident.filed',
-      at: '2026-01-01T00:00:00Z',
-      scope: ['410100', '410105', '410105001', '410105001001'],
-      incidentId: 1,
-      data: { after: { state: 'filed', version: 2 } },
-    };
+    const e = event('incident.filed', { after: { state: 'filed', version: 2 } }, 11);
     const grids: Record<string, string> = { ...names, '410105001001': '百花社区第4网格' };
     const at = (scopeDepth: number) =>
       describeEvent(e, { ...ctx, regionName: (c: string) => grids[c], scopeDepth }).place;
